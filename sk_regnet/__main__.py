@@ -1,0 +1,7 @@
+"""``python -m sk_regnet``: the same as the ``sk-regnet`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,552 @@
+"""RegularizedMLPRegressor: the scikit-learn estimator around the objective."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from . import _solvers
+from ._losses import LOSS_NAMES, get_loss
+from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
+from ._objective import Objective
+from ._penalties import PENALTY_NAMES, get_penalty
+
+SOLVERS = ("lbfgs", "adam", "sgd", "gd")
+STOCHASTIC_SOLVERS = ("adam", "sgd")
+
+
+class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
+    """Multilayer perceptron regressor with a tunable weight penalty.
+
+    The network is trained by minimising, over all weights ``W`` and biases
+    ``b`` of the layers,
+
+    .. math:: J = L(y, f(X); s) + \\alpha \\, P(W)
+
+    where ``L`` is the data-fit ``loss`` (a weighted mean over samples, by
+    ``sample_weight`` ``s``, of the per-sample loss averaged over outputs) and
+    ``P`` the ``penalty`` on the weight matrices (never the biases).
+    Gradients come from autograd.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(100,)
+        Units in each hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Hidden-layer activation. The output layer is linear.
+    penalty : {'l2', 'l1', 'elasticnet'}, callable or None, default='l2'
+        ``'l2'``: ``sum W**2``; ``'l1'``: ``sum |W|``; ``'elasticnet'``:
+        ``l1_ratio * sum |W| + (1 - l1_ratio) * sum W**2``; ``None``: no
+        penalty; a callable ``penalty(coefs) -> scalar`` written with
+        ``autograd.numpy`` (``coefs`` is the list of weight matrices).
+    alpha : float, default=1e-4
+        Regularisation strength (the λ of ``MSE + λ P``).
+    l1_ratio : float, default=0.5
+        Mix of L1 in ``'elasticnet'``, in [0, 1].
+    loss : {'squared_error', 'poisson', 'huber'} or callable, default='squared_error'
+        Data-fit loss. ``'poisson'`` uses a log link (predictions are
+        ``exp`` of the network output). A callable
+        ``loss(y_true, y_pred, sample_weight) -> scalar`` is used as is.
+    huber_delta : float, default=1.0
+        Residual size where ``'huber'`` turns from quadratic to linear.
+    solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
+        ``'lbfgs'``: scipy's L-BFGS-B (an L1 part through the split
+        ``W = U - V``, ``U, V >= 0``); ``'adam'``, ``'sgd'``: minibatch, with a
+        proximal step after each update for an L1 part; ``'gd'``: plain
+        full-batch gradient descent on ``J`` as written (the blog article's loop).
+    batch_size : int or 'auto', default='auto'
+        Minibatch size for the stochastic solvers; 'auto' is ``min(200, n_samples)``.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Step-size schedule of ``'sgd'``, as in MLPRegressor.
+    learning_rate_init : float, default=1e-3
+        Step size of ``'sgd'``, ``'adam'`` and ``'gd'``.
+    power_t : float, default=0.5
+        Exponent of the ``'invscaling'`` schedule.
+    max_iter : int, default=200
+        Iterations (``'lbfgs'``, ``'gd'``) or epochs (``'adam'``, ``'sgd'``).
+    tol : float, default=1e-4
+        Stopping tolerance: the loss (or validation score) must improve by at
+        least ``tol`` within ``n_iter_no_change`` iterations; the projected
+        gradient tolerance for ``'lbfgs'``. With ``tol=0`` ``'gd'`` takes exactly
+        ``max_iter`` steps.
+    n_iter_no_change : int, default=10
+        Patience of the stopping rule.
+    early_stopping : bool, default=False
+        Stochastic solvers: hold out ``validation_fraction`` of the data and
+        stop when its R² stops improving, keeping the best parameters seen.
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    momentum : float, default=0.9
+        Momentum of ``'sgd'``.
+    nesterovs_momentum : bool, default=True
+        Whether ``'sgd'`` uses Nesterov's momentum.
+    beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
+        Adam's moment decay rates and numerical guard.
+    max_fun : int, default=15000
+        Maximum objective evaluations of ``'lbfgs'``.
+    weight_init : {'glorot_uniform', 'normal'}, default='glorot_uniform'
+        ``'glorot_uniform'`` as MLPRegressor; ``'normal'``: each weight matrix
+        drawn as ``rng.randn(fan_in, fan_out)``, biases zero.
+    shuffle : bool, default=True
+        Whether the stochastic solvers shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the early-stopping split.
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the current parameters.
+    verbose : bool, default=False
+        Print the loss at every iteration.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        Weight matrices, ``coefs_[k]`` of shape (units in layer k, units in k+1).
+    intercepts_ : list of ndarray
+        Bias vectors.
+    n_iter_ : int
+        Iterations run by the solver.
+    loss_ : float
+        Objective ``J`` at the fitted parameters, on the training data.
+    loss_curve_ : list of float
+        Objective per iteration.
+    best_loss_ : float or None
+        Lowest value of ``loss_curve_`` (None with early stopping).
+    validation_scores_ : list of float or None
+        R² on the held-out data per epoch (early stopping only).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    t_ : int
+        Training samples processed by the solver.
+    n_layers_ : int
+        Layers, input and output included.
+    n_outputs_ : int
+        Number of targets.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Feature names, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : the same network with an L2 penalty.
+
+    Notes
+    -----
+    With ``loss='squared_error'`` and no sample weights,
+    ``L = mean((y - f(X))**2)``: ``J`` is the article's ``MSE + λ Σ|W|`` or
+    ``MSE + λ Σ W²``. MLPRegressor minimises ``½ MSE + α_sk / (2 n) ‖W‖²``
+    (``n`` samples, or the batch size for minibatches), so its ``α_sk``
+    corresponds to ``alpha = α_sk / n`` here with ``penalty='l2'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_regnet import RegularizedMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(100, 1))
+    >>> y = np.sin(np.pi * X).ravel()
+    >>> model = RegularizedMLPRegressor((10,), "tanh", penalty="l1", alpha=1e-3,
+    ...                                 random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "penalty": [StrOptions(set(PENALTY_NAMES)), callable, None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "loss": [StrOptions(set(LOSS_NAMES)), callable],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        penalty="l2",
+        alpha=1e-4,
+        l1_ratio=0.5,
+        loss="squared_error",
+        huber_delta=1.0,
+        solver="lbfgs",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        max_fun=15000,
+        weight_init="glorot_uniform",
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.max_fun = max_fun
+        self.weight_init = weight_init
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; integer weights act as repeated rows.
+
+        Returns
+        -------
+        self : RegularizedMLPRegressor
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if np.iterable(sizes) else [sizes]
+        for s in sizes:
+            if (
+                isinstance(s, (bool, np.bool_))
+                or not isinstance(s, (Integral, np.integer))
+                or s < 1
+            ):
+                raise ValueError(
+                    "hidden_layer_sizes must contain positive integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        return [int(s) for s in sizes]
+
+    def _validate_training_data(self, X, y, sample_weight, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+        )
+        y = np.asarray(y, dtype=X.dtype)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not np.any(sample_weight > 0):
+                raise ValueError("sample_weight must contain a positive weight.")
+        return X, y, sample_weight
+
+    def _fit(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=first_pass
+        )
+        y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        if self.loss == "poisson" and np.any(y_2d < 0):
+            raise ValueError("loss='poisson' requires non-negative targets y.")
+        if not first_pass and y_2d.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
+            )
+
+        if first_pass:
+            self._random_state = check_random_state(self.random_state)
+            self._y_ndim = y.ndim
+            self.n_outputs_ = y_2d.shape[1]
+            layout = ParameterLayout([X.shape[1], *hidden, self.n_outputs_])
+            theta0 = initialize(
+                layout, self.weight_init, self.activation, self._random_state, X.dtype
+            )
+            self.t_ = 0
+            self._stochastic_progress = None
+        else:
+            layout = ParameterLayout([X.shape[1], *hidden, self.n_outputs_])
+            if [W.shape for W in self.coefs_] != layout.weight_shapes:
+                raise ValueError(
+                    "hidden_layer_sizes changed since the last fit; warm_start and "
+                    "partial_fit need the same architecture."
+                )
+            theta0 = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
+
+        result, objective = self._train(
+            layout, X, y_2d, sample_weight, theta0, incremental=incremental
+        )
+        self._set_fitted(layout, objective, result, X.shape[0], incremental)
+        return self
+
+    def _make_objective(self, layout, X, y, sample_weight):
+        return Objective(
+            layout,
+            self.activation,
+            get_loss(self.loss, self.huber_delta),
+            get_penalty(self.penalty, self.l1_ratio),
+            float(self.alpha),
+            X,
+            y,
+            sample_weight,
+        )
+
+    def _train(self, layout, X, y, sample_weight, theta0, incremental=False):
+        """Run the solver from ``theta0``; the one training routine.
+
+        Returns the solver's result and the objective on the training data.
+        """
+        objective = self._make_objective(layout, X, y, sample_weight)
+        callback = self._print_progress if self.verbose else None
+        if self.solver == "gd":
+            result = _solvers.gd(
+                objective.value_and_grad_full,
+                theta0,
+                learning_rate=self.learning_rate_init,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                callback=callback,
+            )
+        elif self.solver == "lbfgs":
+            vg, z0, bounds, to_theta = objective.split_problem(theta0)
+            result = _solvers.lbfgs(
+                vg,
+                z0,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                bounds=bounds,
+                callback=callback,
+            )
+            result.x = to_theta(result.x)
+        else:
+            result, objective = self._train_stochastic(
+                objective, layout, X, y, sample_weight, theta0, incremental, callback
+            )
+        return result, objective
+
+    def _train_stochastic(
+        self, objective, layout, X, y, sample_weight, theta0, incremental, callback
+    ):
+        validation_score = None
+        if self.early_stopping and not incremental:
+            split = train_test_split(
+                X,
+                y,
+                *([] if sample_weight is None else [sample_weight]),
+                random_state=self._random_state,
+                test_size=self.validation_fraction,
+            )
+            X, X_val, y, y_val = split[:4]
+            sw_val = None
+            if sample_weight is not None:
+                sample_weight, sw_val = split[4:]
+            objective = self._make_objective(layout, X, y, sample_weight)
+
+            def validation_score(theta):
+                pred = self._predict_with(layout, theta, X_val)
+                return r2_score(y_val, pred, sample_weight=sw_val)
+
+        n_samples = X.shape[0]
+        batch_size = (
+            min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        )
+        batch_size = min(batch_size, n_samples)
+        progress = self._stochastic_progress if incremental else None
+        if progress is None or not incremental:
+            progress = _solvers.new_progress(
+                self._make_optimizer(layout.n_params, X.dtype),
+                self.tol,
+                self.n_iter_no_change,
+            )
+        vg = (
+            objective.value_and_grad_composite
+            if objective.has_prox
+            else objective.value_and_grad_smooth
+        )
+        result = _solvers.stochastic(
+            vg,
+            theta0,
+            n_samples,
+            progress=progress,
+            batch_size=batch_size,
+            max_iter=1 if incremental else self.max_iter,
+            shuffle=self.shuffle,
+            rng=self._random_state,
+            prox=objective.prox if objective.has_prox else None,
+            validation_score=validation_score,
+            callback=callback,
+        )
+        if validation_score is not None and progress.best_x is not None:
+            result.x = progress.best_x
+        self._stochastic_progress = progress
+        return result, objective
+
+    def _make_optimizer(self, n_params, dtype):
+        if self.solver == "sgd":
+            return _solvers.SGDState(
+                n_params,
+                learning_rate_init=self.learning_rate_init,
+                learning_rate=self.learning_rate,
+                power_t=self.power_t,
+                momentum=self.momentum,
+                nesterovs_momentum=self.nesterovs_momentum,
+                dtype=dtype,
+            )
+        return _solvers.AdamState(
+            n_params,
+            learning_rate_init=self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            dtype=dtype,
+        )
+
+    def _print_progress(self, iteration, loss):
+        print(f"Iteration {iteration + 1}, loss = {loss:.8f}")
+
+    def _set_fitted(self, layout, objective, result, n_samples, incremental):
+        self.coefs_, self.intercepts_ = layout.to_lists(result.x)
+        self.n_layers_ = layout.n_layers + 1
+        self.loss_ = objective.value(result.x)
+        self.t_ += result.n_iter * n_samples
+        if incremental and hasattr(self, "loss_curve_") and self.loss_curve_:
+            self.loss_curve_ = self.loss_curve_ + list(result.loss_curve)
+            self.n_iter_ += result.n_iter
+        else:
+            self.loss_curve_ = list(result.loss_curve)
+            self.n_iter_ = result.n_iter
+        progress = result.state
+        early = progress is not None and bool(progress.validation_scores)
+        if early:
+            self.validation_scores_ = list(progress.validation_scores)
+            self.best_validation_score_ = progress.score_rule.best_value
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else self.loss_
+        if result.diverged:
+            warnings.warn(
+                "Training diverged (the objective or its gradient became "
+                f"non-finite) after {result.n_iter} iterations; kept the last "
+                "finite parameters. Lower learning_rate_init or scale the data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif not result.converged and not incremental:
+            warnings.warn(
+                f"Solver '{self.solver}' reached max_iter={self.max_iter} before "
+                f"the tolerance tol={self.tol} was met; increase max_iter or tol.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    # -------------------------------------------------------------- predict
+    def _predict_with(self, layout, theta, X):
+        raw = forward(layout.unpack(theta), X, self.activation)
+        return get_loss(self.loss, self.huber_delta).inverse_link(raw)
+
+    def predict(self, X):
+        """Predict targets for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, 1-D when the model was fitted on a 1-D ``y``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        params = list(zip(self.coefs_, self.intercepts_))
+        raw = forward(params, X, self.activation)
+        y_pred = get_loss(self.loss, self.huber_delta).inverse_link(raw)
+        if self._y_ndim == 1:
+            y_pred = y_pred.ravel()
+        return y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,324 @@
+"""Optimisers on flat parameter vectors.
+
+The solvers know nothing of networks or scikit-learn: each takes callables on
+a flat float vector (``value_and_grad(x) -> (f, g)``, optionally
+``prox(x, step) -> x``) and a start point, and returns a :class:`SolverResult`.
+They never warn; the estimator turns ``converged``/``diverged`` into warnings.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize
+
+
+@dataclass
+class SolverResult:
+    """What a solver hands back.
+
+    Attributes
+    ----------
+    x : ndarray
+        Final parameters (the last finite ones if training diverged).
+    n_iter : int
+        Iterations (steps, or epochs for the stochastic solvers) performed.
+    loss_curve : list of float
+        Objective value per iteration.
+    converged : bool
+        Whether the stopping criterion was met before the iteration budget ran out.
+    diverged : bool
+        Whether training stopped because the objective or gradient was not finite.
+    state : object
+        Solver state to resume from (stochastic solvers), else None.
+    """
+
+    x: np.ndarray
+    n_iter: int
+    loss_curve: list = field(default_factory=list)
+    converged: bool = False
+    diverged: bool = False
+    state: object = None
+
+
+def _all_finite(f, g):
+    return np.isfinite(f) and np.all(np.isfinite(g))
+
+
+class _NoImprovement:
+    """MLPRegressor's stopping rule: ``n_iter_no_change`` values in a row that
+    fail to improve on the best by more than ``tol``."""
+
+    def __init__(self, tol, n_iter_no_change, higher_is_better=False):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.sign = -1.0 if higher_is_better else 1.0
+        self.best = np.inf
+        self.count = 0
+
+    def update(self, value):
+        """Record a value; return True when it is the best so far."""
+        v = self.sign * value
+        self.count = self.count + 1 if v > self.best - self.tol else 0
+        improved = v < self.best
+        if improved:
+            self.best = v
+        return improved
+
+    @property
+    def exhausted(self):
+        return self.count > self.n_iter_no_change
+
+    @property
+    def best_value(self):
+        return self.sign * self.best
+
+
+def gd(
+    value_and_grad,
+    x0,
+    *,
+    learning_rate,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    prox=None,
+    callback=None,
+):
+    """Plain full-batch gradient descent ``x <- x - learning_rate * grad``.
+
+    With ``prox`` a proximal step follows each gradient step. With ``tol=0``
+    exactly ``max_iter`` steps are taken (unless the objective diverges).
+    """
+    x = np.array(x0, copy=True)
+    curve = []
+    rule = _NoImprovement(tol, n_iter_no_change)
+    for it in range(max_iter):
+        f, g = value_and_grad(x)
+        if not _all_finite(f, g):
+            return SolverResult(x, it, curve, converged=False, diverged=True)
+        curve.append(float(f))
+        if callback is not None:
+            callback(it, float(f))
+        x = x - learning_rate * g
+        if prox is not None:
+            x = prox(x, learning_rate)
+        if tol > 0:
+            rule.update(f)
+            if rule.exhausted:
+                return SolverResult(x, it + 1, curve, converged=True)
+    return SolverResult(x, max_iter, curve, converged=tol == 0)
+
+
+def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=None):
+    """L-BFGS-B through :func:`scipy.optimize.minimize`.
+
+    ``tol`` is the projected-gradient tolerance (``gtol``) as in MLPRegressor.
+    A non-finite objective is reported as ``inf`` to the line search, which
+    then backs off; the best finite point is what scipy returns.
+    """
+    curve = []
+    last = {}
+    dtype = np.asarray(x0).dtype
+
+    def fun(x):
+        f, g = value_and_grad(x.astype(dtype, copy=False))
+        f = float(f)
+        g = np.asarray(g, dtype=np.float64)
+        if not _all_finite(f, g):
+            return np.inf, np.zeros_like(g)
+        last["f"] = f
+        return f, g
+
+    def on_iteration(intermediate_result):
+        f = float(intermediate_result.fun)
+        curve.append(f)
+        if callback is not None:
+            callback(len(curve) - 1, f)
+
+    res = scipy.optimize.minimize(
+        fun,
+        np.asarray(x0, dtype=np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        bounds=bounds,
+        callback=on_iteration,
+        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+    )
+    diverged = not np.isfinite(res.fun)
+    converged = res.status == 0 and not diverged
+    return SolverResult(
+        res.x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
+    )
+
+
+class SGDState:
+    """Momentum SGD with MLPRegressor's learning-rate schedules."""
+
+    def __init__(
+        self,
+        n_params,
+        *,
+        learning_rate_init,
+        learning_rate,
+        power_t,
+        momentum,
+        nesterovs_momentum,
+        dtype=np.float64,
+    ):
+        self.learning_rate_init = learning_rate_init
+        self.lr = learning_rate_init
+        self.schedule = learning_rate
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterov = nesterovs_momentum
+        self.velocity = np.zeros(n_params, dtype=dtype)
+
+    def step(self, x, g):
+        """Return the new point and the (scalar) step size for the proximal step."""
+        self.velocity = self.momentum * self.velocity - self.lr * g
+        if self.nesterov:
+            x = x + self.momentum * self.velocity - self.lr * g
+        else:
+            x = x + self.velocity
+        return x, self.lr
+
+    def epoch_ends(self, samples_seen):
+        if self.schedule == "invscaling":
+            self.lr = self.learning_rate_init / (samples_seen + 1) ** self.power_t
+
+    def keep_going_after_plateau(self):
+        """'adaptive' divides the rate by 5 instead of stopping, down to 1e-6."""
+        if self.schedule != "adaptive" or self.lr <= 1e-6:
+            return False
+        self.lr /= 5.0
+        return True
+
+
+class AdamState:
+    """Adam (Kingma & Ba, 2014) with bias-corrected step size."""
+
+    def __init__(
+        self, n_params, *, learning_rate_init, beta_1, beta_2, epsilon, dtype=np.float64
+    ):
+        self.lr_init = learning_rate_init
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.m = np.zeros(n_params, dtype=dtype)
+        self.v = np.zeros(n_params, dtype=dtype)
+
+    def step(self, x, g):
+        """Return the new point and the per-coordinate step for the proximal step."""
+        self.t += 1
+        self.m = self.beta_1 * self.m + (1 - self.beta_1) * g
+        self.v = self.beta_2 * self.v + (1 - self.beta_2) * g * g
+        lr = self.lr_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+        # The step each coordinate takes per unit of gradient: the proximal
+        # step uses the same metric, so thresholds match the actual step.
+        coordinate_step = lr / (np.sqrt(self.v) + self.epsilon)
+        return x - coordinate_step * self.m, coordinate_step
+
+    def epoch_ends(self, samples_seen):
+        pass
+
+    def keep_going_after_plateau(self):
+        return False
+
+
+@dataclass
+class StochasticProgress:
+    """What carries over between calls of :func:`stochastic` (partial_fit)."""
+
+    optimizer: object
+    samples_seen: int = 0
+    loss_rule: object = None
+    score_rule: object = None
+    best_x: np.ndarray = None
+    validation_scores: list = field(default_factory=list)
+
+
+def stochastic(
+    batch_value_and_grad,
+    x0,
+    n_samples,
+    *,
+    progress,
+    batch_size,
+    max_iter,
+    shuffle,
+    rng,
+    prox=None,
+    validation_score=None,
+    callback=None,
+):
+    """Minibatch training: ``max_iter`` epochs of ``progress.optimizer`` steps.
+
+    Parameters
+    ----------
+    batch_value_and_grad : callable ``(x, indices) -> (f, g)``
+        Objective on the samples ``indices`` and its gradient.
+    progress : StochasticProgress
+        Optimizer and stopping state; updated in place so that a later call
+        resumes where this one ended.
+    validation_score : callable ``x -> float`` or None
+        Higher is better. When given, stopping follows the validation score and
+        the best parameters seen are returned (early stopping); otherwise it
+        follows the training loss.
+
+    Returns
+    -------
+    SolverResult
+        ``loss_curve`` holds the sample-averaged objective per epoch.
+    """
+    opt = progress.optimizer
+    x = np.array(x0, copy=True)
+    curve = []
+    indices = np.arange(n_samples)
+    for epoch in range(max_iter):
+        if shuffle:
+            rng.shuffle(indices)
+        x_start = x
+        total = 0.0
+        for start in range(0, n_samples, batch_size):
+            batch = indices[start : start + batch_size]
+            f, g = batch_value_and_grad(x, batch)
+            if not _all_finite(f, g):
+                return SolverResult(
+                    x_start, epoch, curve, diverged=True, state=progress
+                )
+            total += float(f) * len(batch)
+            x, step = opt.step(x, g)
+            if prox is not None:
+                x = prox(x, step)
+        progress.samples_seen += n_samples
+        epoch_loss = total / n_samples
+        curve.append(epoch_loss)
+        if callback is not None:
+            callback(epoch, epoch_loss)
+        opt.epoch_ends(progress.samples_seen)
+
+        progress.loss_rule.update(epoch_loss)
+        if validation_score is not None:
+            score = float(validation_score(x))
+            progress.validation_scores.append(score)
+            if progress.score_rule.update(score):
+                progress.best_x = x.copy()
+            rule = progress.score_rule
+        else:
+            rule = progress.loss_rule
+        if rule.exhausted:
+            if opt.keep_going_after_plateau():
+                rule.count = 0
+            else:
+                return SolverResult(x, epoch + 1, curve, converged=True, state=progress)
+    return SolverResult(x, max_iter, curve, converged=False, state=progress)
+
+
+def new_progress(optimizer, tol, n_iter_no_change):
+    """Fresh :class:`StochasticProgress` for ``optimizer``."""
+    return StochasticProgress(
+        optimizer=optimizer,
+        loss_rule=_NoImprovement(tol, n_iter_no_change),
+        score_rule=_NoImprovement(tol, n_iter_no_change, higher_is_better=True),
+    )
