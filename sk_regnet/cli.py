@@ -1,38 +1,335 @@
-"""The ``sk-regnet`` command: parse arguments, run an experiment, print the rows."""
+"""The ``sk-regnet`` command: parse arguments, run an experiment, print and save.
+
+Everything the command computes comes from :mod:`sk_regnet.experiments`;
+this module only turns arguments into a call, the returned rows into a table
+and files, and bad input into one line on stderr with exit code 2.
+"""
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 from . import experiments
 
+EXIT_OK = 0
+EXIT_USAGE = 2
 
-def _format_table(rows):
-    header = f"{'penalty':<8} {'alpha':>8} {'test MSE':>10} {'train MSE':>10} {'fit s':>7} {'nonzero':>8}"
+
+class _UsageError(Exception):
+    """Bad command-line input; reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, exit code 2."""
+
+    def error(self, message):
+        raise _UsageError(message)
+
+
+# ------------------------------------------------------ argument types
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _cv_folds(text):
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**32, got {text!r}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
+def _hidden(text):
+    try:
+        sizes = tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated layer sizes such as 10 or 20,10, got {text!r}"
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def parse_alphas(text):
+    """``--alphas``: a count for a log grid (``8``) or a list (``1e-4,1e-3``).
+
+    A single token of digits only is a count; write ``1.0`` for alpha one.
+    """
+    text = text.strip()
+    if text.isdigit():
+        count = int(text)
+        if count < 1:
+            raise argparse.ArgumentTypeError("the number of alphas must be at least 1")
+        return count
+    try:
+        values = [float(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a count or comma-separated numbers, got {text!r}"
+        ) from None
+    if not all(0 <= v < float("inf") for v in values):
+        raise argparse.ArgumentTypeError(
+            f"alphas must be finite and non-negative, got {text!r}"
+        )
+    return values
+
+
+def _penalties(text):
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected at least one penalty")
+    for name in names:
+        try:
+            experiments.check_penalty(name)
+        except (ValueError, TypeError):
+            raise argparse.ArgumentTypeError(
+                f"unknown penalty {name!r}; use none, l1, l2 or elasticnet"
+            ) from None
+    return names
+
+
+def build_parser():
+    """The argument parser of ``sk-regnet``.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+    """
+    parser = _Parser(
+        prog="sk-regnet",
+        description="Regularized MLP regression: reproduce and extend the "
+        "comparison of no / L1 / L2 regularization.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cmp = sub.add_parser(
+        "compare",
+        help="compare penalties, cross-validated alphas and linear baselines",
+        description="Fit the blog article's models (article data), networks "
+        "with alpha chosen by cross-validation, RidgeCV and LassoCV on one "
+        "train/test split; print a table, save a JSON file and a figure.",
+    )
+    data = cmp.add_argument_group("data")
+    data.add_argument(
+        "--dataset",
+        choices=experiments.DATASETS,
+        default=None,
+        help="bundled data (default: article, 100 noisy samples of sin(pi x))",
+    )
+    data.add_argument("--csv", metavar="PATH", help="your own numeric CSV file")
+    data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    data.add_argument(
+        "--test-size", type=_fraction, default=0.2, help="test share (default 0.2)"
+    )
+    model = cmp.add_argument_group("models")
+    model.add_argument(
+        "--penalties",
+        type=_penalties,
+        default=["none", "l1", "l2"],
+        help="comma-separated penalties of the cross-validated networks "
+        "(default none,l1,l2)",
+    )
+    model.add_argument(
+        "--alphas",
+        type=parse_alphas,
+        default=experiments.DEFAULT_N_ALPHAS,
+        help="a count for a log grid from 1e-5 to 0.1, or comma-separated "
+        f"values (default {experiments.DEFAULT_N_ALPHAS})",
+    )
+    model.add_argument(
+        "--cv", type=_cv_folds, default=5, help="cross-validation folds (default 5)"
+    )
+    model.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=(10,),
+        help="hidden layer sizes, e.g. 10 or 20,10 (default 10)",
+    )
+    model.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    out = cmp.add_argument_group("output")
+    out.add_argument(
+        "--out",
+        type=Path,
+        default=Path("sk-regnet-out"),
+        help="output directory (default ./sk-regnet-out/)",
+    )
+    out.add_argument("--no-plot", action="store_true", help="do not draw the figure")
+    out.add_argument(
+        "--quiet", action="store_true", help="no progress bar and no file messages"
+    )
+    return parser
+
+
+# ------------------------------------------------------------- output
+def format_table(rows):
+    """The rows of :func:`sk_regnet.experiments.compare` as a text table.
+
+    Parameters
+    ----------
+    rows : list of dict
+
+    Returns
+    -------
+    table : str
+    """
+    columns = (
+        ("model", "model", "<14", "{}"),
+        ("penalty", "penalty", "<8", "{}"),
+        ("alpha", "alpha", ">9", "{:.3g}"),
+        ("how chosen", "selection", "<16", "{}"),
+        ("test MSE", "test_mse", ">9", "{:.4f}"),
+        ("train MSE", "train_mse", ">9", "{:.4f}"),
+        ("fit s", "fit_time", ">6", "{:.2f}"),
+        ("non-zero", "nonzero_weights", ">8", "{}"),
+    )
+    header = " ".join(f"{title:{align}}" for title, _, align, _ in columns)
     lines = [header, "-" * len(header)]
-    for r in rows:
+    for row in rows:
         lines.append(
-            f"{r['penalty']:<8} {r['alpha']:>8.3g} {r['test_mse']:>10.4f} "
-            f"{r['train_mse']:>10.4f} {r['fit_time']:>7.2f} {r['nonzero_weights']:>8d}"
+            " ".join(
+                f"{fmt.format(row[key]):{align}}" for _, key, align, fmt in columns
+            )
         )
     return "\n".join(lines)
 
 
-def build_parser():
-    """The argument parser of ``sk-regnet``."""
-    parser = argparse.ArgumentParser(
-        prog="sk-regnet", description="Regularized MLP regression experiments."
+def _progress_bar(enabled):
+    """A ``progress(done, total, label)`` callback drawing on stderr, or None."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
+    state = {}
+
+    def progress(done, total, label):
+        if tqdm is not None:
+            bar = state.get("bar")
+            if bar is None:
+                bar = state["bar"] = tqdm(total=total, file=sys.stderr, unit="model")
+            bar.n = done
+            bar.set_description(label or "done")
+            if label is None:
+                bar.close()
+            return
+        width = 24
+        filled = width * done // max(total, 1)
+        text = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+        sys.stderr.write(f"{text}{label or 'done':<20}")
+        if label is None:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return progress
+
+
+def _save(comparison, args, stem):
+    args.out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    figure = None
+    if not args.no_plot:
+        try:
+            figure = experiments.plot_comparison(comparison, args.out / f"{stem}.png")
+        except ImportError:
+            print(
+                "sk-regnet: matplotlib is not installed, no figure drawn "
+                "(pip install 'sk-regnet[plot]')",
+                file=sys.stderr,
+            )
+        else:
+            saved.append(figure)
+    results = comparison.to_dict()
+    results["figure"] = None if figure is None else figure.name
+    json_path = args.out / f"{stem}.json"
+    json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    saved.append(json_path)
+    return saved
+
+
+def _compare(args):
+    if args.csv is not None:
+        if args.dataset is not None:
+            raise _UsageError("give either --dataset or --csv, not both")
+        if args.target is None:
+            raise _UsageError("--csv needs --target COLUMN")
+        dataset = experiments.load_csv(
+            args.csv, args.target, test_size=args.test_size, seed=args.seed
+        )
+    elif args.target is not None:
+        raise _UsageError("--target is only used with --csv")
+    else:
+        dataset = args.dataset or "article"
+    comparison = experiments.compare(
+        dataset,
+        penalties=args.penalties,
+        alphas=args.alphas,
+        cv=args.cv,
+        hidden=args.hidden,
+        seed=args.seed,
+        test_size=args.test_size,
+        progress=_progress_bar(not args.quiet and sys.stderr.isatty()),
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("compare", help="compare no / L1 / L2 regularization")
-    return parser
+    print(f"dataset: {comparison.dataset.describe()}")
+    print(format_table(comparison.rows))
+    saved = _save(comparison, args, f"compare_{comparison.dataset.name}")
+    if not args.quiet:
+        for path in saved:
+            print(f"wrote {path}")
+    return EXIT_OK
 
 
 def main(argv=None):
-    """Entry point of the ``sk-regnet`` console script."""
-    args = build_parser().parse_args(argv)
-    if args.command == "compare":
-        print(_format_table(experiments.compare_article()))
-    return 0
+    """Entry point of the ``sk-regnet`` console script.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    code : int
+        0 on success, 2 on bad input (reported as one line on stderr).
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return _compare(args)
+    except (_UsageError, experiments.DataError, OSError) as exc:
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, OSError) and exc.filename is not None:
+            message = f"{exc.strerror}: {exc.filename}"
+        print(f"sk-regnet: error: {' '.join(message.split())}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("sk-regnet: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
