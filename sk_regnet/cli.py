@@ -159,7 +159,7 @@ def build_parser():
         "--alphas",
         type=parse_alphas,
         default=experiments.DEFAULT_N_ALPHAS,
-        help="a count for a log grid from 1e-5 to 0.1, or comma-separated "
+        help="a count for a log grid from 1e-4 to 1, or comma-separated "
         f"values (default {experiments.DEFAULT_N_ALPHAS})",
     )
     model.add_argument(

@@ -212,7 +212,9 @@ def read_csv(path, target):
     if not path.is_file():
         raise DataError(f"CSV file not found: {path}")
     with open(path, newline="", encoding="utf-8-sig") as f:
-        records = [(n, r) for n, r in enumerate(csv.reader(f), 1) if r]
+        records = [
+            (n, r) for n, r in enumerate(csv.reader(f, skipinitialspace=True), 1) if r
+        ]
     if not records:
         raise DataError(f"CSV file {path} is empty")
     header = [name.strip() for name in records[0][1]]
@@ -279,7 +281,7 @@ def load_csv(path, target, *, test_size=0.2, seed=0):
 
 
 # -------------------------------------------------------------- models
-def alpha_grid(n_alphas, low=1e-5, high=1e-1):
+def alpha_grid(n_alphas, low=1e-4, high=1.0):
     """``n_alphas`` values of alpha, log-spaced from ``low`` to ``high``.
 
     The default range suits standardised targets (a mean squared error of

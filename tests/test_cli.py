@@ -1,0 +1,244 @@
+"""The ``sk-regnet`` command, run as a subprocess like a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE_MSE = (0.040118093684423727, 0.10542759258095236, 0.09386316314562934)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SMALL = ["--alphas", "2", "--cv", "2", "--hidden", "4"]
+
+
+def run(*args, cwd=None):
+    """Run ``python -m sk_regnet`` with the source tree importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), env.get("PYTHONPATH")) if p
+    )
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "sk_regnet", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=600,
+    )
+
+
+def check_png(path, min_width=400):
+    import matplotlib.image
+
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    image = matplotlib.image.imread(path)
+    height, width = image.shape[:2]
+    assert width >= min_width and height >= 200
+    # Not a blank canvas: the plot has many distinct colours.
+    assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 50
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """``sk-regnet compare`` with no arguments, from an empty directory."""
+    cwd = tmp_path_factory.mktemp("default")
+    return run("compare", cwd=cwd), cwd / "sk-regnet-out"
+
+
+def test_default_run_prints_the_article_numbers(default_run):
+    proc, _ = default_run
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stdout.splitlines()
+    for name, mse in zip(("article none", "article l1", "article l2"), ARTICLE_MSE):
+        (line,) = [ln for ln in lines if ln.startswith(name)]
+        assert "article setting" in line
+        assert f"{mse:.4f}" in line.split()
+    for name in ("network none", "network l1", "network l2", "RidgeCV", "LassoCV"):
+        assert any(ln.startswith(name) for ln in lines), name
+    # stderr is not a terminal here: no progress bar.
+    assert proc.stderr == ""
+
+
+def test_default_run_writes_json_with_every_number(default_run):
+    proc, out = default_run
+    results = json.loads((out / "compare_article.json").read_text())
+    rows = {row["model"]: row for row in results["rows"]}
+    assert len(rows) == 8
+    np.testing.assert_allclose(
+        [rows[f"article {p}"]["test_mse"] for p in ("none", "l1", "l2")],
+        ARTICLE_MSE,
+        rtol=1e-6,
+    )
+    for row in results["rows"]:
+        # Every printed number is in the file, rounded as printed.
+        (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith(row["model"])]
+        assert f"{row['test_mse']:.4f}" in line
+        assert f"{row['train_mse']:.4f}" in line
+        assert str(row["nonzero_weights"]) in line
+        assert row["fit_time"] > 0
+    for penalty in ("l1", "l2"):
+        row = rows[f"network {penalty}"]
+        assert row["selection"] == "cross-validated"
+        curve = results["validation_curves"][penalty]
+        assert row["alpha"] == curve["alpha"]
+        assert curve["alpha"] in curve["alphas"]
+        assert len(curve["cv_mse"]) == len(curve["alphas"]) == 7
+        # The chosen alpha has the lowest validation error.
+        assert curve["cv_mse"][curve["alphas"].index(curve["alpha"])] == min(
+            curve["cv_mse"]
+        )
+    assert results["figure"] == "compare_article.png"
+
+
+def test_default_run_cross_validated_rows_beat_article_and_baselines(default_run):
+    _, out = default_run
+    rows = {
+        r["model"]: r
+        for r in json.loads((out / "compare_article.json").read_text())["rows"]
+    }
+    for penalty in ("none", "l1", "l2"):
+        tuned = rows[f"network {penalty}"]["test_mse"]
+        assert tuned < rows[f"article {penalty}"]["test_mse"]
+        assert tuned < min(rows["RidgeCV"]["test_mse"], rows["LassoCV"]["test_mse"])
+
+
+def test_default_run_png_is_a_real_image(default_run):
+    _, out = default_run
+    check_png(out / "compare_article.png", min_width=1200)
+
+
+@pytest.mark.parametrize("dataset", ["diabetes", "friedman1"])
+def test_each_dataset(dataset, tmp_path):
+    proc = run(
+        "compare",
+        "--dataset",
+        dataset,
+        "--penalties",
+        "l1",
+        "--out",
+        str(tmp_path),
+        *SMALL,
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / f"compare_{dataset}.json").read_text())
+    assert results["dataset"]["n_features"] == 10
+    assert [r["model"] for r in results["rows"]] == ["network l1", "RidgeCV", "LassoCV"]
+    assert results["settings"]["cv"] == 2
+    assert results["settings"]["hidden"] == [4]
+    assert all(np.isfinite(r["test_mse"]) for r in results["rows"])
+    # Predicted-vs-true and validation-curve panels.
+    check_png(tmp_path / f"compare_{dataset}.png", min_width=800)
+    assert "wrote" not in proc.stdout
+
+
+def test_article_dataset_with_options(tmp_path):
+    proc = run(
+        "compare",
+        "--dataset",
+        "article",
+        "--penalties",
+        "l2,elasticnet",
+        "--alphas",
+        "0.001,0.01",
+        "--cv",
+        "2",
+        "--hidden",
+        "5",
+        "--seed",
+        "3",
+        "--test-size",
+        "0.3",
+        "--out",
+        str(tmp_path),
+        "--no-plot",
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "compare_article.json").read_text())
+    assert results["dataset"]["n_test"] == 30
+    assert results["settings"]["alphas"] == [0.001, 0.01]
+    assert results["settings"]["seed"] == 3
+    assert [r["model"] for r in results["rows"]][3:5] == [
+        "network l2",
+        "network elasticnet",
+    ]
+    assert not (tmp_path / "compare_article.png").exists()
+    assert results["figure"] is None
+    assert f"wrote {tmp_path / 'compare_article.json'}" in proc.stdout
+
+
+def test_csv(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(40, 2))
+    y = 100 + 30 * np.tanh(X[:, 0]) + rng.normal(scale=0.1, size=40)
+    lines = ["a,b,price"] + [f"{a},{b},{t}" for (a, b), t in zip(X, y)]
+    (tmp_path / "houses.csv").write_text("\n".join(lines) + "\n")
+    proc = run(
+        "compare",
+        "--csv",
+        str(tmp_path / "houses.csv"),
+        "--target",
+        "price",
+        "--penalties",
+        "l2",
+        "--out",
+        str(tmp_path / "out"),
+        *SMALL,
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "out" / "compare_houses.json").read_text())
+    assert results["dataset"]["feature_names"] == ["a", "b"]
+    assert results["dataset"]["target"] == "price"
+    assert results["dataset"]["n_train"] + results["dataset"]["n_test"] == 40
+    check_png(tmp_path / "out" / "compare_houses.png")
+
+
+BAD_CSVS = {
+    "empty.csv": ("", "empty"),
+    "header_only.csv": ("a,b,y\n", "no data rows"),
+    "ragged.csv": ("a,b,y\n1,2,3\n4,5\n", "line 3 has 2 fields"),
+    "text.csv": ("a,city,y\n1,Paris,3\n2,Rome,4\n", "'city'"),
+    "missing.csv": ("a,b,y\n1,,3\n2,5,4\n", "'b'"),
+}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compare", "--csv", "{tmp}/nope.csv", "--target", "y"], "not found"),
+        *[
+            (["compare", "--csv", "{tmp}/" + name, "--target", "y"], message)
+            for name, (_, message) in BAD_CSVS.items()
+        ],
+        (["compare", "--csv", "{tmp}/text.csv", "--target", "z"], "'z'"),
+        (["compare", "--csv", "{tmp}/text.csv"], "--target"),
+        (["compare", "--alphas", "0.1,abc"], "--alphas"),
+        (["compare", "--alphas", "-1"], "--alphas"),
+        (["compare", "--dataset", "mnist"], "mnist"),
+        (["compare", "--penalties", "l3"], "l3"),
+        (["compare", "--cv", "1"], "--cv"),
+        (["compare", "--test-size", "1.5"], "--test-size"),
+        (["compare", "--hidden", "10,x"], "--hidden"),
+        (["compare", "--bogus"], "--bogus"),
+        ([], "command"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    for name, (text, _) in BAD_CSVS.items():
+        (tmp_path / name).write_text(text)
+    proc = run(*[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("sk-regnet: error: ")
+    assert message in lines[0]
+    assert proc.stdout == ""
+    # Nothing fitted, nothing written.
+    assert not (tmp_path / "sk-regnet-out").exists()

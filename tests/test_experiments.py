@@ -1,0 +1,230 @@
+"""sk_regnet.experiments: data, the article's numbers, the comparison rows."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sk_regnet import cli, experiments
+from sk_regnet.experiments import DataError
+
+ARTICLE_MSE = (0.040118093684423727, 0.10542759258095236, 0.09386316314562934)
+TINY = {"alphas": [1e-3, 1e-1], "cv": 2, "hidden": (3,)}
+
+
+def test_compare_article_reproduces_the_article():
+    rows = experiments.compare_article()
+    assert [r["penalty"] for r in rows] == ["none", "l1", "l2"]
+    assert [r["alpha"] for r in rows] == [0.0, 0.01, 0.01]
+    assert_allclose([r["test_mse"] for r in rows], ARTICLE_MSE, rtol=1e-6)
+    assert all(r["selection"] == experiments.ARTICLE_SETTING for r in rows)
+    assert all(r["nonzero_weights"] == 20 for r in rows)
+
+
+def test_article_data_matches_the_bundled_split():
+    state = np.random.get_state()
+    dataset = experiments.load_dataset("article")
+    # load_dataset leaves NumPy's global generator alone ...
+    assert_array_equal(np.random.get_state()[1], state[1])
+    # ... and draws what the article draws from it.
+    for ours, article in zip(
+        (dataset.X_train, dataset.X_test, dataset.y_train, dataset.y_test),
+        experiments.article_data(),
+    ):
+        assert_array_equal(ours, article)
+    assert dataset.X_train.shape == (80, 1)
+    assert_allclose(dataset.truth(np.array([[0.5], [-0.5]])), [1.0, -1.0])
+
+
+@pytest.mark.parametrize("name, n_features", [("diabetes", 10), ("friedman1", 10)])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_load_dataset(name, n_features, seed):
+    data = experiments.load_dataset(name, test_size=0.25, seed=seed)
+    n = data.X_train.shape[0] + data.X_test.shape[0]
+    assert data.X_test.shape[0] == int(np.ceil(0.25 * n))
+    assert data.n_features == len(data.feature_names) == n_features
+    assert data.y_train.shape == (data.X_train.shape[0],)
+    other = experiments.load_dataset(name, test_size=0.25, seed=seed + 1)
+    assert not np.array_equal(data.y_test, other.y_test)
+
+
+def test_unknown_dataset():
+    with pytest.raises(DataError, match="unknown dataset 'iris'"):
+        experiments.load_dataset("iris")
+
+
+def test_compare_rows_and_curves_on_tiny_data():
+    calls = []
+    result = experiments.compare(
+        "friedman1",
+        penalties=["none", "l1"],
+        progress=lambda *a: calls.append(a),
+        **TINY,
+    )
+    models = [r["model"] for r in result.rows]
+    assert models == ["network none", "network l1", "RidgeCV", "LassoCV"]
+    assert calls == [
+        (0, 4, "network none"),
+        (1, 4, "network l1"),
+        (2, 4, "RidgeCV"),
+        (3, 4, "LassoCV"),
+        (4, 4, None),
+    ]
+    curve = result.curves["l1"]
+    assert_array_equal(curve["alphas"], [1e-3, 1e-1])
+    assert curve["alpha"] == curve["alphas"][np.argmin(curve["cv_mse"])]
+    # The refitted network is the one at the chosen alpha and is scored.
+    tuned = result.models["network l1"]
+    net = tuned.regressor_[-1].best_estimator_
+    assert net.alpha == curve["alpha"] == result.rows[1]["alpha"]
+    data = result.dataset
+    assert_allclose(
+        result.rows[1]["test_mse"],
+        np.mean((tuned.predict(data.X_test) - data.y_test) ** 2),
+    )
+    assert result.rows[1]["nonzero_weights"] == sum(
+        np.count_nonzero(W) for W in net.coefs_
+    )
+    assert result.rows[1]["nonzero_weights"] <= 10 * 3 + 3
+    json.dumps(result.to_dict())
+
+
+def test_compare_standardises_features_and_target():
+    # A target far from zero with a large spread and a wildly scaled feature:
+    # the scaled pipeline still learns it (an unscaled net predicts ~0).
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.uniform(-1, 1, 120) * 1e4, rng.uniform(-1, 1, 120)])
+    y = 5e3 + 1e3 * np.sin(np.pi * X[:, 1])
+    split = (X[:90], X[90:], y[:90], y[90:])
+    data = experiments.Dataset("scaled", *split, ["big", "x"])
+    copies = [a.copy() for a in split]
+    result = experiments.compare(data, penalties=["l2"], **TINY)
+    row = result.rows[0]
+    assert row["test_mse"] < 0.05 * np.var(y[90:])
+    for before, after in zip(copies, split):
+        assert_array_equal(before, after)
+
+
+def test_compare_checks_folds_and_penalties():
+    with pytest.raises(DataError, match="cv=100 folds"):
+        experiments.compare("article", cv=100)
+    with pytest.raises(ValueError, match="Unknown penalty"):
+        experiments.compare("article", penalties=["l3"])
+
+
+def test_alpha_grid():
+    assert_allclose(experiments.alpha_grid(5), [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    assert_allclose(experiments.alpha_grid(3, 1e-2, 1.0), [1e-2, 1e-1, 1.0])
+    with pytest.raises(ValueError, match="n_alphas"):
+        experiments.alpha_grid(0)
+
+
+def test_read_csv(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('\ufeffx1, "x 2",y\n1,2,3\n\n4.5,-5e-1,"6"\n')
+    X, y, names = experiments.read_csv(path, "y")
+    assert names == ["x1", "x 2"]
+    assert_array_equal(X, [[1, 2], [4.5, -0.5]])
+    assert_array_equal(y, [3, 6])
+    X, y, names = experiments.read_csv(path, "x1")
+    assert names == ["x 2", "y"]
+    assert_array_equal(y, [1, 4.5])
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("", "empty"),
+        ("a,y\n", "no data rows"),
+        ("a,y\n1,2\n3\n", "line 3 has 1 fields, the header has 2"),
+        (
+            "a,y,c,d\n1,2,x,3\n1,2,y,nan\n",
+            r"'c' \(line 2: 'x'\), 'd' \(line 3: 'nan'\)",
+        ),
+        ("a,b\n1,2\n", "target column 'y' is not in .*columns: a, b"),
+        ("y\n1\n", "no feature column"),
+    ],
+)
+def test_read_csv_errors_name_the_problem(tmp_path, text, match):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match=match):
+        experiments.read_csv(path, "y")
+
+
+def test_load_csv_needs_rows(tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{i}\n" for i in range(5)))
+    with pytest.raises(DataError, match="5 data rows"):
+        experiments.load_csv(path, "y")
+    with pytest.raises(DataError, match="not found"):
+        experiments.load_csv(tmp_path / "none.csv", "y")
+
+
+def test_parse_alphas():
+    assert cli.parse_alphas("8") == 8
+    assert cli.parse_alphas("1e-3, 0.1") == [1e-3, 0.1]
+    assert cli.parse_alphas("1.0") == [1.0]
+    for bad in ("0", "a", "1,,2", "-1", "inf"):
+        with pytest.raises(Exception, match="alpha|count"):
+            cli.parse_alphas(bad)
+
+
+def test_format_table():
+    row = {
+        "model": "network l1",
+        "penalty": "l1",
+        "alpha": 0.00123,
+        "selection": "cross-validated",
+        "test_mse": 0.123456,
+        "train_mse": 0.1,
+        "fit_time": 1.234,
+        "nonzero_weights": 17,
+    }
+    header, rule, line = cli.format_table([row]).splitlines()
+    assert header.split()[:3] == ["model", "penalty", "alpha"]
+    assert len(rule) == len(header)
+    assert line.split() == [
+        "network",
+        "l1",
+        "l1",
+        "0.00123",
+        "cross-validated",
+        "0.1235",
+        "0.1000",
+        "1.23",
+        "17",
+    ]
+
+
+def test_main_without_matplotlib_still_writes_the_results(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    code = cli.main(
+        [
+            "compare",
+            "--dataset",
+            "friedman1",
+            "--penalties",
+            "l2",
+            "--alphas",
+            "1",
+            "--cv",
+            "2",
+            "--hidden",
+            "2",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "matplotlib is not installed" in err and "sk-regnet[plot]" in err
+    results = json.loads((tmp_path / "compare_friedman1.json").read_text())
+    assert results["figure"] is None
+    assert not (tmp_path / "compare_friedman1.png").exists()
