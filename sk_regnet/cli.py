@@ -187,6 +187,11 @@ def build_parser():
 
 
 # ------------------------------------------------------------- output
+def _number(value):
+    """Four decimals for errors of order one, fewer for large ones."""
+    return f"{value:.4f}" if abs(value) < 1e3 else f"{value:.1f}"
+
+
 def format_table(rows):
     """The rows of :func:`sk_regnet.experiments.compare` as a text table.
 
@@ -199,22 +204,20 @@ def format_table(rows):
     table : str
     """
     columns = (
-        ("model", "model", "<14", "{}"),
-        ("penalty", "penalty", "<8", "{}"),
-        ("alpha", "alpha", ">9", "{:.3g}"),
-        ("how chosen", "selection", "<16", "{}"),
-        ("test MSE", "test_mse", ">9", "{:.4f}"),
-        ("train MSE", "train_mse", ">9", "{:.4f}"),
-        ("fit s", "fit_time", ">6", "{:.2f}"),
-        ("non-zero", "nonzero_weights", ">8", "{}"),
+        ("model", "model", "<14", str),
+        ("penalty", "penalty", "<8", str),
+        ("alpha", "alpha", ">9", "{:.3g}".format),
+        ("how chosen", "selection", "<16", str),
+        ("test MSE", "test_mse", ">10", _number),
+        ("train MSE", "train_mse", ">10", _number),
+        ("fit s", "fit_time", ">7", "{:.2f}".format),
+        ("non-zero", "nonzero_weights", ">8", str),
     )
     header = " ".join(f"{title:{align}}" for title, _, align, _ in columns)
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            " ".join(
-                f"{fmt.format(row[key]):{align}}" for _, key, align, fmt in columns
-            )
+            " ".join(f"{fmt(row[key]):{align}}" for _, key, align, fmt in columns)
         )
     return "\n".join(lines)
 

@@ -1,0 +1,78 @@
+"""The documentation builds with warnings as errors and runs the gallery."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import sk_regnet
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED = (
+    "_build",
+    "generated",
+    "auto_examples",
+    "api.rst",
+    "sg_execution_times.rst",
+)
+
+
+def test_sphinx_build_with_warnings_as_errors(tmp_path):
+    # Build from a copy so the source tree is left as it was.
+    src = tmp_path / "src"
+    shutil.copytree(
+        ROOT / "docs", src / "docs", ignore=shutil.ignore_patterns(*GENERATED)
+    )
+    shutil.copytree(ROOT / "examples", src / "examples")
+    out = tmp_path / "html"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), env.get("PYTHONPATH")) if p
+    )
+    env["MPLBACKEND"] = "Agg"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(src / "docs"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    for page in ("index", "user_guide", "cli", "api", "auto_examples/index"):
+        assert (out / f"{page}.html").is_file(), page
+    api = (out / "api.html").read_text(encoding="utf-8")
+    for name in sk_regnet.__all__:
+        if not name.startswith("_"):
+            assert f"sk_regnet.{name}" in api, name
+            assert (out / "generated" / f"sk_regnet.{name}.html").is_file(), name
+
+    # Every example ran (abort_on_example_error) and has its page; ours
+    # draw figures, which are in the built site.
+    examples = sorted((ROOT / "examples").glob("plot_*.py"))
+    for example in examples:
+        assert (out / "auto_examples" / f"{example.stem}.html").is_file(), example
+    for stem in ("plot_article", "plot_gridsearch"):
+        images = sorted((out / "_images").glob(f"sphx_glr_{stem}_0*.png"))
+        assert images, f"no figure from {stem}"
+        for image in images:
+            assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    article = (out / "auto_examples" / "plot_article.html").read_text(encoding="utf-8")
+    for mse in ("0.0401", "0.1054", "0.0939"):
+        assert mse in article
+    # The user guide links what exists and nothing that does not.
+    guide = (out / "user_guide.html").read_text(encoding="utf-8")
+    assert "PERFORMANCE_LINK" not in guide and "MEASURED_TABLE" not in guide
