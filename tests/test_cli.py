@@ -242,3 +242,23 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     assert proc.stdout == ""
     # Nothing fitted, nothing written.
     assert not (tmp_path / "sk-regnet-out").exists()
+
+
+@pytest.mark.parametrize("with_tqdm", [True, False])
+def test_progress_bar_on_stderr(with_tqdm, monkeypatch, capsys):
+    from sk_regnet import cli
+
+    if not with_tqdm:
+        monkeypatch.setitem(sys.modules, "tqdm", None)
+    assert cli._progress_bar(False) is None
+    progress = cli._progress_bar(True)
+    for step in [(0, 3, "article none"), (1, 3, "network l1"), (2, 3, "RidgeCV")]:
+        progress(*step)
+    progress(3, 3, None)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "3/3" in captured.err and "done" in captured.err
+    assert "network l1" in captured.err
+    if not with_tqdm:
+        assert "[########################] 3/3" in captured.err
+        assert captured.err.endswith("\n")
