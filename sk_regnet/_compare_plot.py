@@ -44,7 +44,7 @@ def _plot_predicted_vs_true(ax, comparison, models):
             model.predict(data.X_test),
             s=14,
             alpha=0.7,
-            label=f"{row['model']} (test MSE {row['test_mse']:.3g})",
+            label=f"{row['model']} (test MSE {row['test_mse']:.4g})",
         )
     ax.set(
         title="Test set: predicted vs true",

@@ -110,7 +110,8 @@ def _penalties(text):
             experiments.check_penalty(name)
         except (ValueError, TypeError):
             raise argparse.ArgumentTypeError(
-                f"unknown penalty {name!r}; use none, l1, l2 or elasticnet"
+                f"unknown penalty {name!r}; choose from "
+                + ", ".join(experiments.available_penalties())
             ) from None
     return names
 

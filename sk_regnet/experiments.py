@@ -38,7 +38,7 @@ from ._datasets import (
     read_csv,
 )
 from ._mlp import RegularizedMLPRegressor
-from ._penalties import get_penalty
+from ._penalties import PENALTY_NAMES, get_penalty
 
 __all__ = [
     "ARTICLE_MODELS",
@@ -49,6 +49,7 @@ __all__ = [
     "Dataset",
     "alpha_grid",
     "alpha_search",
+    "available_penalties",
     "article_data",
     "article_model",
     "check_penalty",
@@ -98,6 +99,18 @@ def check_penalty(name):
     penalty = None if name in ("none", None) else name
     get_penalty(penalty)
     return penalty
+
+
+def available_penalties():
+    """The penalty names :func:`compare` accepts, ``'none'`` first."""
+    names = ["none"]
+    for name in PENALTY_NAMES:
+        try:
+            get_penalty(name)
+        except ValueError:
+            continue
+        names.append(name)
+    return names
 
 
 def scaled(estimator):

@@ -228,3 +228,10 @@ def test_main_without_matplotlib_still_writes_the_results(
     results = json.loads((tmp_path / "compare_friedman1.json").read_text())
     assert results["figure"] is None
     assert not (tmp_path / "compare_friedman1.png").exists()
+
+
+def test_available_penalties_all_fit():
+    names = experiments.available_penalties()
+    assert names[:4] == ["none", "l1", "l2", "elasticnet"]
+    for name in names:
+        experiments.check_penalty(name)
