@@ -154,9 +154,19 @@ def network(penalty, alpha=0.0, *, hidden=(10,), seed=0):
 def alpha_search(net, alphas, cv):
     """Choose ``net``'s alpha among ``alphas`` by ``cv``-fold cross-validation.
 
-    The one place where the selection method is set: the CV estimator
-    (``RegularizedMLPRegressorCV(**net.get_params(), alphas=alphas, cv=cv)``)
-    drops in here; :func:`_selection` reads either.
+    The one place where the selection method is set; ``_selection``
+    reads the result of either method below.
+
+    Notes
+    -----
+    Until ``RegularizedMLPRegressorCV`` is available this is a
+    :class:`~sklearn.model_selection.GridSearchCV` over ``alpha`` (a cold fit
+    per alpha and fold). Switching to the warm-started path of the CV
+    estimator is the one-line change of the return statement to::
+
+        return RegularizedMLPRegressorCV(
+            **{k: v for k, v in net.get_params().items() if k != "alpha"
+               and k != "warm_start"}, alphas=alphas, cv=cv)
     """
     return GridSearchCV(
         net, {"alpha": list(alphas)}, cv=cv, scoring="neg_mean_squared_error"
