@@ -87,7 +87,7 @@ for penalty in ["l1", "l2"]:
 # Curves over a dense grid of x rather than through the sorted test points,
 # the training data faded, the true function dashed.
 grid = np.linspace(-1, 1, 400).reshape(-1, 1)
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
 for ax, models, title in [
     (axes[0], article, "Article settings (gd, 500 steps)"),
     (axes[1], tuned, "Alpha by cross-validation (L-BFGS)"),

@@ -86,7 +86,7 @@ print("first-layer weights kept per input feature:", kept)
 # Too small an alpha overfits, too large a one underfits; the cross-validated
 # MSE is lowest in between. (In MSE units of the original target.)
 results = search.cv_results_
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 for penalty in ["l1", "l2"]:
     mask = np.asarray(results["param_" + prefix + "penalty"]) == penalty
     mean = -results["mean_test_score"][mask]
