@@ -255,7 +255,6 @@ def _progress_bar(enabled):
 
 
 def _save(comparison, args, stem):
-    args.out.mkdir(parents=True, exist_ok=True)
     saved = []
     figure = None
     if not args.no_plot:
@@ -290,6 +289,8 @@ def _compare(args):
         raise _UsageError("--target is only used with --csv")
     else:
         dataset = args.dataset or "article"
+    # Fail on an unusable output directory before the fits, not after.
+    args.out.mkdir(parents=True, exist_ok=True)
     comparison = experiments.compare(
         dataset,
         penalties=args.penalties,

@@ -226,6 +226,8 @@ BAD_CSVS = {
         (["compare", "--test-size", "1.5"], "--test-size"),
         (["compare", "--hidden", "10,x"], "--hidden"),
         (["compare", "--bogus"], "--bogus"),
+        (["compare", "--out", "{tmp}/empty.csv", "--alphas", "1"], "empty.csv"),
+        (["compare", "--dataset", "article", "--csv", "{tmp}/text.csv"], "not both"),
         ([], "command"),
     ],
 )
