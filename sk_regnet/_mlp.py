@@ -1,5 +1,6 @@
 """RegularizedMLPRegressor: the scikit-learn estimator around the objective."""
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -24,6 +25,26 @@ from ._penalties import PENALTY_NAMES, get_penalty
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd")
 STOCHASTIC_SOLVERS = ("adam", "sgd")
+
+
+def _nonfinite_is_divergence(train):
+    """Run ``train`` with NumPy's floating-point errors ignored (reliability, issue 8).
+
+    During training an overflow or invalid operation must become ``inf``/``nan``,
+    which the solvers detect and report as divergence (then a
+    ``ConvergenceWarning`` naming ``learning_rate_init``), whatever the caller's
+    ``np.errstate``; without this, ``np.errstate(over='raise')`` turns a divergence
+    into a ``FloatingPointError`` deep inside autograd. It also silences benign
+    overflows such as autograd's ``tanh`` gradient ``1 / cosh(z)**2`` (exactly 0
+    for large ``z``). Prediction and ``loss_`` are computed outside of it.
+    """
+
+    @functools.wraps(train)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return train(*args, **kwargs)
+
+    return wrapper
 
 
 class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
@@ -367,6 +388,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             sample_weight,
         )
 
+    @_nonfinite_is_divergence
     def _train(self, layout, X, y, sample_weight, theta0, incremental=False):
         """Run the solver from ``theta0``; the one training routine.
 
@@ -429,13 +451,16 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             min(200, n_samples) if self.batch_size == "auto" else self.batch_size
         )
         batch_size = min(batch_size, n_samples)
-        progress = self._stochastic_progress if incremental else None
-        if progress is None or not incremental:
-            progress = _solvers.new_progress(
-                self._make_optimizer(layout.n_params, X.dtype),
-                self.tol,
-                self.n_iter_no_change,
-            )
+        progress = _solvers.new_progress(
+            self._make_optimizer(layout.n_params, X.dtype),
+            self.tol,
+            self.n_iter_no_change,
+        )
+        # Reliability (issue 8): the solver state between calls is kept as plain
+        # data (progress.state_dict()), never as solver objects, so a fitted
+        # model loads with skops.io trusting only RegularizedMLPRegressor.
+        if incremental and self._stochastic_progress is not None:
+            progress.load_state_dict(self._stochastic_progress)
         vg = (
             objective.value_and_grad_composite
             if objective.has_prox
@@ -456,7 +481,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         )
         if validation_score is not None and progress.best_x is not None:
             result.x = progress.best_x
-        self._stochastic_progress = progress
+        # After a divergence the optimizer's moments are not finite: resume
+        # fresh next time instead.
+        self._stochastic_progress = None if result.diverged else progress.state_dict()
         return result, objective
 
     def _make_optimizer(self, n_params, dtype):

@@ -6,6 +6,7 @@ a flat float vector (``value_and_grad(x) -> (f, g)``, optionally
 They never warn; the estimator turns ``converged``/``diverged`` into warnings.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,10 +93,14 @@ def gd(
     x = np.array(x0, copy=True)
     curve = []
     rule = _NoImprovement(tol, n_iter_no_change)
+    x_good = x
     for it in range(max_iter):
         f, g = value_and_grad(x)
         if not _all_finite(f, g):
-            return SolverResult(x, it, curve, converged=False, diverged=True)
+            # ``x`` made J non-finite: hand back the last point where it was
+            # finite (the start point if the very first evaluation failed).
+            return SolverResult(x_good, it, curve, converged=False, diverged=True)
+        x_good = x
         curve.append(float(f))
         if callback is not None:
             callback(it, float(f))
@@ -117,7 +122,7 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
     then backs off; the best finite point is what scipy returns.
     """
     curve = []
-    last = {}
+    best = {"f": np.inf, "x": None}
     dtype = np.asarray(x0).dtype
 
     def fun(x):
@@ -126,7 +131,8 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
         g = np.asarray(g, dtype=np.float64)
         if not _all_finite(f, g):
             return np.inf, np.zeros_like(g)
-        last["f"] = f
+        if f < best["f"]:
+            best["f"], best["x"] = f, x.copy()
         return f, g
 
     def on_iteration(intermediate_result):
@@ -144,10 +150,15 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
         callback=on_iteration,
         options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
     )
-    diverged = not np.isfinite(res.fun)
+    x = res.x
+    # L-BFGS-B's own arithmetic can overflow on huge gradients and end on a
+    # non-finite point: then fall back to the best finite point evaluated.
+    diverged = not (np.isfinite(res.fun) and np.all(np.isfinite(x)))
+    if diverged and best["x"] is not None:
+        x = best["x"]
     converged = res.status == 0 and not diverged
     return SolverResult(
-        res.x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
+        x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
     )
 
 
@@ -237,6 +248,41 @@ class StochasticProgress:
     best_x: np.ndarray = None
     validation_scores: list = field(default_factory=list)
 
+    def state_dict(self):
+        """A plain-data copy of this progress: dicts of numbers, strings and arrays.
+
+        What an estimator stores between calls, so that a fitted model holds no
+        solver objects (``skops.io`` then needs to trust no solver classes).
+        """
+        return copy.deepcopy(
+            {
+                "optimizer_class": type(self.optimizer).__name__,
+                "optimizer": vars(self.optimizer),
+                "samples_seen": self.samples_seen,
+                "loss_rule": vars(self.loss_rule),
+                "score_rule": vars(self.score_rule),
+                "best_x": self.best_x,
+                "validation_scores": self.validation_scores,
+            }
+        )
+
+    def load_state_dict(self, state):
+        """Resume from :meth:`state_dict` output (same optimizer class only).
+
+        Returns whether the state was loaded; a state saved by another
+        optimizer class is ignored and this progress stays fresh.
+        """
+        if state.get("optimizer_class") != type(self.optimizer).__name__:
+            return False
+        state = copy.deepcopy(state)
+        vars(self.optimizer).update(state["optimizer"])
+        vars(self.loss_rule).update(state["loss_rule"])
+        vars(self.score_rule).update(state["score_rule"])
+        self.samples_seen = state["samples_seen"]
+        self.best_x = state["best_x"]
+        self.validation_scores = state["validation_scores"]
+        return True
+
 
 def stochastic(
     batch_value_and_grad,
@@ -273,20 +319,21 @@ def stochastic(
     """
     opt = progress.optimizer
     x = np.array(x0, copy=True)
+    x_good = x
     curve = []
     indices = np.arange(n_samples)
     for epoch in range(max_iter):
         if shuffle:
             rng.shuffle(indices)
-        x_start = x
         total = 0.0
         for start in range(0, n_samples, batch_size):
             batch = indices[start : start + batch_size]
             f, g = batch_value_and_grad(x, batch)
             if not _all_finite(f, g):
-                return SolverResult(
-                    x_start, epoch, curve, diverged=True, state=progress
-                )
+                # The last point whose objective was finite (on its batch);
+                # with one batch per epoch that is the previous epoch's end.
+                return SolverResult(x_good, epoch, curve, diverged=True, state=progress)
+            x_good = x
             total += float(f) * len(batch)
             x, step = opt.step(x, g)
             if prox is not None:
