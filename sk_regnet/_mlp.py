@@ -451,16 +451,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             min(200, n_samples) if self.batch_size == "auto" else self.batch_size
         )
         batch_size = min(batch_size, n_samples)
-        progress = _solvers.new_progress(
-            self._make_optimizer(layout.n_params, X.dtype),
-            self.tol,
-            self.n_iter_no_change,
-        )
-        # Reliability (issue 8): the solver state between calls is kept as plain
-        # data (progress.state_dict()), never as solver objects, so a fitted
-        # model loads with skops.io trusting only RegularizedMLPRegressor.
-        if incremental and self._stochastic_progress is not None:
-            progress.load_state_dict(self._stochastic_progress)
+        progress = self._stochastic_progress if incremental else None
+        if progress is None or not incremental:
+            progress = _solvers.new_progress(
+                self._make_optimizer(layout.n_params, X.dtype),
+                self.tol,
+                self.n_iter_no_change,
+            )
         vg = (
             objective.value_and_grad_composite
             if objective.has_prox
@@ -483,7 +480,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             result.x = progress.best_x
         # After a divergence the optimizer's moments are not finite: resume
         # fresh next time instead.
-        self._stochastic_progress = None if result.diverged else progress.state_dict()
+        self._stochastic_progress = None if result.diverged else progress
         return result, objective
 
     def _make_optimizer(self, n_params, dtype):
@@ -572,6 +569,25 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if self._y_ndim == 1:
             y_pred = y_pred.ravel()
         return y_pred
+
+    # ------------------------------------------------------------ persistence
+    # Reliability (issue 8): pickle, joblib and skops.io all go through these.
+    # The stochastic solvers' state (`_stochastic_progress`) is saved as plain
+    # data (dicts, numbers, arrays), never as solver objects, so that
+    # `skops.io.get_untrusted_types` reports only RegularizedMLPRegressor.
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        progress = state.get("_stochastic_progress")
+        if isinstance(progress, _solvers.StochasticProgress):
+            state["_stochastic_progress"] = progress.state_dict()
+        return state
+
+    def __setstate__(self, state):
+        progress = state.get("_stochastic_progress")
+        if isinstance(progress, dict):
+            progress = _solvers.StochasticProgress.from_state_dict(progress)
+            state = {**state, "_stochastic_progress": progress}
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

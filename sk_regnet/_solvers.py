@@ -119,7 +119,9 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
 
     ``tol`` is the projected-gradient tolerance (``gtol``) as in MLPRegressor.
     A non-finite objective is reported as ``inf`` to the line search, which
-    then backs off; the best finite point is what scipy returns.
+    then backs off. Should the run still end on a non-finite point (L-BFGS-B's
+    own arithmetic overflowing on huge gradients), the best finite point
+    evaluated is returned and the result is marked diverged.
     """
     curve = []
     best = {"f": np.inf, "x": None}
@@ -251,8 +253,8 @@ class StochasticProgress:
     def state_dict(self):
         """A plain-data copy of this progress: dicts of numbers, strings and arrays.
 
-        What an estimator stores between calls, so that a fitted model holds no
-        solver objects (``skops.io`` then needs to trust no solver classes).
+        What a saved estimator holds instead of solver objects, so that
+        ``skops.io`` needs to trust no solver class; see :meth:`from_state_dict`.
         """
         return copy.deepcopy(
             {
@@ -266,22 +268,31 @@ class StochasticProgress:
             }
         )
 
-    def load_state_dict(self, state):
-        """Resume from :meth:`state_dict` output (same optimizer class only).
+    @classmethod
+    def from_state_dict(cls, state):
+        """Rebuild a progress from :meth:`state_dict` output.
 
-        Returns whether the state was loaded; a state saved by another
-        optimizer class is ignored and this progress stays fresh.
+        Only this module's optimizer classes can be named by the state.
         """
-        if state.get("optimizer_class") != type(self.optimizer).__name__:
-            return False
         state = copy.deepcopy(state)
-        vars(self.optimizer).update(state["optimizer"])
-        vars(self.loss_rule).update(state["loss_rule"])
-        vars(self.score_rule).update(state["score_rule"])
-        self.samples_seen = state["samples_seen"]
-        self.best_x = state["best_x"]
-        self.validation_scores = state["validation_scores"]
-        return True
+        optimizers = {c.__name__: c for c in (SGDState, AdamState)}
+        name = state["optimizer_class"]
+        if name not in optimizers:
+            raise ValueError(f"Unknown optimizer class {name!r} in the saved state.")
+        optimizer = optimizers[name].__new__(optimizers[name])
+        vars(optimizer).update(state["optimizer"])
+        loss_rule = _NoImprovement.__new__(_NoImprovement)
+        vars(loss_rule).update(state["loss_rule"])
+        score_rule = _NoImprovement.__new__(_NoImprovement)
+        vars(score_rule).update(state["score_rule"])
+        return cls(
+            optimizer=optimizer,
+            samples_seen=state["samples_seen"],
+            loss_rule=loss_rule,
+            score_rule=score_rule,
+            best_x=state["best_x"],
+            validation_scores=state["validation_scores"],
+        )
 
 
 def stochastic(
