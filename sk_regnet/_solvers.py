@@ -226,7 +226,10 @@ class AdamState:
         self.t += 1
         self.m = self.beta_1 * self.m + (1 - self.beta_1) * g
         self.v = self.beta_2 * self.v + (1 - self.beta_2) * g * g
-        lr = self.lr_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+        # A Python float, not a NumPy float64 scalar, so that float32
+        # parameters stay float32 (NEP 50).
+        lr = self.lr_init * float(np.sqrt(1 - self.beta_2**self.t))
+        lr /= 1 - self.beta_1**self.t
         # The step each coordinate takes per unit of gradient: the proximal
         # step uses the same metric, so thresholds match the actual step.
         coordinate_step = lr / (np.sqrt(self.v) + self.epsilon)

@@ -403,9 +403,10 @@ def test_first_order_solvers_on_huge_features_raise_no_fp_error(solver, activati
     assert np.isfinite(model.loss_)
 
 
-def test_float32_data_stays_float32_and_finite():
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_float32_data_stays_float32_and_finite(solver):
     X, y = _data()
-    model = _small()
+    model = _small(solver=solver, penalty="l1", alpha=1e-3, learning_rate_init=1e-2)
     y_pred = _fit_strictly(model, X.astype(np.float32), y.astype(np.float32))
     assert y_pred.dtype == np.float32
     assert all(W.dtype == np.float32 for W in model.coefs_)
