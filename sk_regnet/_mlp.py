@@ -28,21 +28,29 @@ STOCHASTIC_SOLVERS = ("adam", "sgd")
 
 
 def _nonfinite_is_divergence(train):
-    """Run ``train`` with NumPy's floating-point errors ignored (reliability, issue 8).
+    """Make ``train`` treat any non-finite objective as divergence (issue 8).
 
-    During training an overflow or invalid operation must become ``inf``/``nan``,
-    which the solvers detect and report as divergence (then a
-    ``ConvergenceWarning`` naming ``learning_rate_init``), whatever the caller's
-    ``np.errstate``; without this, ``np.errstate(over='raise')`` turns a divergence
-    into a ``FloatingPointError`` deep inside autograd. It also silences benign
-    overflows such as autograd's ``tanh`` gradient ``1 / cosh(z)**2`` (exactly 0
-    for large ``z``). Prediction and ``loss_`` are computed outside of it.
+    Training runs with NumPy's floating-point errors ignored: an overflow or
+    invalid operation becomes ``inf``/``nan``, which the solvers detect and
+    report as divergence (then a ``ConvergenceWarning`` naming
+    ``learning_rate_init``), whatever the caller's ``np.errstate``; otherwise
+    ``np.errstate(over='raise')`` turns a divergence into a ``FloatingPointError``
+    deep inside autograd. It also silences benign overflows such as autograd's
+    ``tanh`` gradient ``1 / cosh(z)**2`` (exactly 0 for large ``z``).
+
+    The first-order solvers never evaluate their final step: if the objective
+    there is not finite, the last point where it was finite is kept instead and
+    the run counts as diverged. Prediction and ``loss_`` are computed outside.
     """
 
     @functools.wraps(train)
     def wrapper(*args, **kwargs):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return train(*args, **kwargs)
+            result, objective = train(*args, **kwargs)
+            fallback = result.last_finite_x
+            if fallback is not None and not np.isfinite(objective.value(result.x)):
+                result.x, result.diverged, result.converged = fallback, True, False
+        return result, objective
 
     return wrapper
 

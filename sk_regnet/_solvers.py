@@ -31,6 +31,11 @@ class SolverResult:
         Whether training stopped because the objective or gradient was not finite.
     state : object
         Solver state to resume from (stochastic solvers), else None.
+    last_finite_x : ndarray or None
+        The last point at which the solver evaluated a finite objective and
+        gradient. The first-order solvers never evaluate their final step, so
+        the caller can fall back to this point should ``x`` turn out to give a
+        non-finite objective. None when ``x`` itself was evaluated (lbfgs).
     """
 
     x: np.ndarray
@@ -39,6 +44,7 @@ class SolverResult:
     converged: bool = False
     diverged: bool = False
     state: object = None
+    last_finite_x: np.ndarray = None
 
 
 def _all_finite(f, g):
@@ -110,8 +116,10 @@ def gd(
         if tol > 0:
             rule.update(f)
             if rule.exhausted:
-                return SolverResult(x, it + 1, curve, converged=True)
-    return SolverResult(x, max_iter, curve, converged=tol == 0)
+                return SolverResult(
+                    x, it + 1, curve, converged=True, last_finite_x=x_good
+                )
+    return SolverResult(x, max_iter, curve, converged=tol == 0, last_finite_x=x_good)
 
 
 def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=None):
@@ -372,8 +380,17 @@ def stochastic(
             if opt.keep_going_after_plateau():
                 rule.count = 0
             else:
-                return SolverResult(x, epoch + 1, curve, converged=True, state=progress)
-    return SolverResult(x, max_iter, curve, converged=False, state=progress)
+                return SolverResult(
+                    x,
+                    epoch + 1,
+                    curve,
+                    converged=True,
+                    state=progress,
+                    last_finite_x=x_good,
+                )
+    return SolverResult(
+        x, max_iter, curve, converged=False, state=progress, last_finite_x=x_good
+    )
 
 
 def new_progress(optimizer, tol, n_iter_no_change):

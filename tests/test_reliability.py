@@ -543,3 +543,18 @@ def test_repeated_fits_do_not_grow_memory(solver):
     # What remains is CPython's and NumPy's free lists and caches filling up
     # (measured: 15 to 30 kB, levelling off over further fits).
     assert growth < 100_000, growth
+
+
+@pytest.mark.parametrize("solver", ["sgd", "gd"])
+def test_a_final_step_that_overflows_counts_as_divergence(solver):
+    # Found by hypothesis: in float32 the very last step of a too-large
+    # learning rate overflows; the solver never evaluates it, the estimator
+    # must, and fall back to the last finite parameters.
+    X = np.array([[1764.0524], [400.1572]], dtype=np.float32)
+    y = np.array([1.2240893, 1.1867558], dtype=np.float32)
+    model = _small(hidden_layer_sizes=(), activation="identity", solver=solver)
+    model.set_params(max_iter=5, penalty=None)
+    with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
+        model.fit(X, y)
+    assert np.isfinite(model.loss_)
+    assert np.all(np.isfinite(model.predict(X)))
