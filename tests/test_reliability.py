@@ -233,6 +233,18 @@ def test_bad_hyperparameter_raises_at_fit_naming_it(param, value):
     assert not hasattr(model, "coefs_")
 
 
+@pytest.mark.parametrize(
+    "param, value", [("alpha", -1.0), ("hidden_layer_sizes", (3, 0))]
+)
+def test_rejected_refit_leaves_the_earlier_fit_in_place(param, value):
+    model = _fit_quietly(_small(max_iter=5), X0, Y0)
+    coefs = [W.copy() for W in model.coefs_]
+    with pytest.raises(ValueError, match=re.escape(param)):
+        model.set_params(**{param: value}).fit(X0, Y0)
+    for W, W_before in zip(model.coefs_, coefs):
+        assert_array_equal(W, W_before)
+
+
 # ---------------------------------------------------------------- divergence
 # A learning rate far too large for each solver (Adam's steps are bounded by
 # the learning rate itself, so it needs an absurd one to overflow).
