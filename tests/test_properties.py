@@ -121,3 +121,29 @@ def test_lbfgs_ends_no_higher_than_the_initial_objective(
     assert np.isfinite(initial)
     assert model.loss_ <= initial + 100 * eps * max(1.0, abs(initial))
     assert np.all(np.isfinite(model.loss_curve_))
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(
+    problem=problems(),
+    hidden=HIDDEN,
+    penalty=PENALTIES,
+    solver=st.sampled_from(["lbfgs", "adam", "sgd", "gd"]),
+    seed=st.integers(0, 1000),
+)
+def test_refitting_with_the_same_seed_is_bitwise_identical(
+    problem, hidden, penalty, solver, seed
+):
+    X, y = problem
+    model = RegularizedMLPRegressor(
+        hidden,
+        penalty=penalty,
+        alpha=1e-2,
+        solver=solver,
+        max_iter=5,
+        batch_size=3,
+        random_state=seed,
+    )
+    first = [W.copy() for W in _fit(model, X, y).coefs_]
+    for W, W_again in zip(first, _fit(model, X, y).coefs_):
+        assert_array_equal(W, W_again)

@@ -526,6 +526,28 @@ def test_predict_from_many_threads_gives_the_same_results():
         assert_array_equal(output, expected)
 
 
+def test_fits_in_parallel_threads_match_serial_fits():
+    # Separate estimators trained at once in threads (as GridSearchCV does
+    # with the threading backend) do not disturb each other: autograd's
+    # tracing and the training errstate are per call.
+    X, y = _data(40)
+    configs = [
+        {"solver": solver, "penalty": penalty}
+        for solver in ("lbfgs", "adam")
+        for penalty in ("l1", "l2")
+    ]
+
+    def fit(config):
+        return _fit_quietly(_small(alpha=1e-2, **config), X, y).coefs_
+
+    serial = [fit(config) for config in configs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(fit, configs))
+    for coefs, coefs_parallel in zip(serial, parallel):
+        for W, W_parallel in zip(coefs, coefs_parallel):
+            assert_array_equal(W, W_parallel)
+
+
 def _live(cls):
     return sum(isinstance(obj, cls) for obj in gc.get_objects())
 
