@@ -10,6 +10,7 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -17,6 +18,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _solvers
+from ._callables import check_differentiable
 from ._losses import LOSS_NAMES, get_loss
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
 from ._objective import Objective
@@ -264,6 +266,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit the network to ``X`` and ``y``.
 
+        With ``warm_start=True`` and an already fitted model, training
+        continues from the current ``coefs_`` and ``intercepts_``.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -279,6 +284,47 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         return self._fit(X, y, sample_weight, incremental=False)
+
+    def _check_stochastic_solver(self):
+        if self.solver not in STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for the stochastic solvers "
+                f"{STOCHASTIC_SOLVERS}; solver={self.solver!r} is not stochastic."
+            )
+        return True
+
+    @available_if(_check_stochastic_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one pass (epoch) over ``X`` and ``y``.
+
+        Only for the stochastic solvers ``'adam'`` and ``'sgd'``: the optimizer
+        state (moments, velocity, learning-rate schedule, stopping counters) is
+        kept from one call to the next, so that blocks of a data set too large
+        for memory can be streamed through the model. The first call
+        initialises the network; later calls need the same number of features
+        and outputs. ``early_stopping`` is not supported.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : RegularizedMLPRegressor
+            The updated estimator.
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; hold out "
+                "validation data yourself and score it between calls."
+            )
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -330,30 +376,63 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
             )
 
+        layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
+        # A fresh generator from random_state on every call, as MLPRegressor.
+        rng = check_random_state(self.random_state)
         if first_pass:
-            self._random_state = check_random_state(self.random_state)
-            self._y_ndim = y.ndim
-            self.n_outputs_ = y_2d.shape[1]
-            layout = ParameterLayout([X.shape[1], *hidden, self.n_outputs_])
-            theta0 = initialize(
-                layout, self.weight_init, self.activation, self._random_state, X.dtype
-            )
-            self.t_ = 0
-            self._stochastic_progress = None
+            theta0 = initialize(layout, self.weight_init, self.activation, rng, X.dtype)
         else:
-            layout = ParameterLayout([X.shape[1], *hidden, self.n_outputs_])
             if [W.shape for W in self.coefs_] != layout.weight_shapes:
                 raise ValueError(
                     "hidden_layer_sizes changed since the last fit; warm_start and "
                     "partial_fit need the same architecture."
                 )
             theta0 = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
+        # Before any state changes, so a bad callable leaves the model as it was.
+        self._check_callables(layout, X, y_2d, sample_weight, theta0)
+
+        self._random_state = rng
+        if first_pass:
+            self._y_ndim = y.ndim
+            self.n_outputs_ = y_2d.shape[1]
+            self.t_ = 0
+        if first_pass or self.solver not in STOCHASTIC_SOLVERS:
+            self._stochastic_progress = None
+        resume = not first_pass and self._stochastic_progress is not None
+        previous_curve = self.loss_curve_ if resume else []
 
         result, objective = self._train(
-            layout, X, y_2d, sample_weight, theta0, incremental=incremental
+            layout,
+            X,
+            y_2d,
+            sample_weight,
+            theta0,
+            incremental=incremental,
+            resume=resume,
         )
-        self._set_fitted(layout, objective, result, X.shape[0], incremental)
+        self._set_fitted(layout, objective, result, previous_curve, incremental)
         return self
+
+    def _check_callables(self, layout, X, y, sample_weight, theta):
+        """Probe a callable ``loss`` or ``penalty`` on a few rows before training."""
+        if callable(self.loss):
+            rows = slice(0, min(10, X.shape[0]))
+            y_probe = y[rows]
+            sw_probe = None if sample_weight is None else sample_weight[rows]
+            raw = forward(layout.unpack(theta), X[rows], self.activation)
+            check_differentiable(
+                lambda y_pred: self.loss(y_probe, y_pred, sw_probe),
+                raw,
+                "loss",
+                "loss(y_true, y_pred, sample_weight)",
+            )
+        if callable(self.penalty):
+            check_differentiable(
+                lambda theta: self.penalty(layout.weights(theta)),
+                theta,
+                "penalty",
+                "penalty(coefs)",
+            )
 
     def _make_objective(self, layout, X, y, sample_weight):
         return Objective(
@@ -367,8 +446,16 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             sample_weight,
         )
 
-    def _train(self, layout, X, y, sample_weight, theta0, incremental=False):
+    def _train(
+        self, layout, X, y, sample_weight, theta0, incremental=False, resume=False
+    ):
         """Run the solver from ``theta0``; the one training routine.
+
+        ``incremental``: one epoch that keeps the optimizer state
+        (``partial_fit``). ``resume``: continue the stopping state, the
+        learning-rate schedule's sample count and the early-stopping record of
+        the previous stochastic fit (``warm_start``, as MLPRegressor does);
+        otherwise the stochastic solvers start afresh.
 
         Returns the solver's result and the objective on the training data.
         """
@@ -398,44 +485,89 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             result.x = to_theta(result.x)
         else:
             result, objective = self._train_stochastic(
-                objective, layout, X, y, sample_weight, theta0, incremental, callback
+                objective,
+                layout,
+                X,
+                y,
+                sample_weight,
+                theta0,
+                incremental,
+                resume,
+                callback,
             )
         return result, objective
 
+    def _validation_split(self, X, y, sample_weight):
+        """MLPRegressor's early-stopping split (not stratified)."""
+        split = train_test_split(
+            X,
+            y,
+            *([] if sample_weight is None else [sample_weight]),
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+        )
+        if split[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        X, X_val, y, y_val = split[:4]
+        sample_weight, sw_val = split[4:] if sample_weight is not None else (None, None)
+        return X, y, sample_weight, X_val, y_val, sw_val
+
     def _train_stochastic(
-        self, objective, layout, X, y, sample_weight, theta0, incremental, callback
+        self,
+        objective,
+        layout,
+        X,
+        y,
+        sample_weight,
+        theta0,
+        incremental,
+        resume,
+        callback,
     ):
         validation_score = None
         if self.early_stopping and not incremental:
-            split = train_test_split(
-                X,
-                y,
-                *([] if sample_weight is None else [sample_weight]),
-                random_state=self._random_state,
-                test_size=self.validation_fraction,
+            X, y, sample_weight, X_val, y_val, sw_val = self._validation_split(
+                X, y, sample_weight
             )
-            X, X_val, y, y_val = split[:4]
-            sw_val = None
-            if sample_weight is not None:
-                sample_weight, sw_val = split[4:]
             objective = self._make_objective(layout, X, y, sample_weight)
 
             def validation_score(theta):
                 pred = self._predict_with(layout, theta, X_val)
+                if not np.all(np.isfinite(pred)):
+                    return np.nan
                 return r2_score(y_val, pred, sample_weight=sw_val)
 
         n_samples = X.shape[0]
-        batch_size = (
-            min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the "
+                    f"{n_samples} training samples; it is clipped to {n_samples}.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            batch_size = min(self.batch_size, n_samples)
+
+        optimizer_type = (
+            _solvers.SGDState if self.solver == "sgd" else _solvers.AdamState
         )
-        batch_size = min(batch_size, n_samples)
-        progress = self._stochastic_progress if incremental else None
-        if progress is None or not incremental:
+        progress = self._stochastic_progress if (incremental or resume) else None
+        if progress is None:
             progress = _solvers.new_progress(
                 self._make_optimizer(layout.n_params, X.dtype),
                 self.tol,
                 self.n_iter_no_change,
             )
+            progress.best_x = np.array(theta0, copy=True)
+        elif not incremental or not isinstance(progress.optimizer, optimizer_type):
+            # warm_start: a fresh optimizer, as MLPRegressor; the stopping
+            # counters, schedule clock and best parameters carry over.
+            progress.optimizer = self._make_optimizer(layout.n_params, X.dtype)
         vg = (
             objective.value_and_grad_composite
             if objective.has_prox
@@ -454,7 +586,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             validation_score=validation_score,
             callback=callback,
         )
-        if validation_score is not None and progress.best_x is not None:
+        if validation_score is not None:
+            # Early stopping keeps the best parameters seen.
             result.x = progress.best_x
         self._stochastic_progress = progress
         return result, objective
@@ -482,27 +615,31 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def _print_progress(self, iteration, loss):
         print(f"Iteration {iteration + 1}, loss = {loss:.8f}")
 
-    def _set_fitted(self, layout, objective, result, n_samples, incremental):
+    def _set_fitted(self, layout, objective, result, previous_curve, incremental):
+        """Fitted attributes from a solver result, with MLPRegressor's semantics.
+
+        ``n_iter_`` counts this call's iterations; ``t_`` and, for the
+        stochastic solvers, ``loss_curve_`` accumulate over ``partial_fit``
+        calls and warm-started fits.
+        """
         self.coefs_, self.intercepts_ = layout.to_lists(result.x)
         self.n_layers_ = layout.n_layers + 1
         self.loss_ = objective.value(result.x)
-        self.t_ += result.n_iter * n_samples
-        if incremental and hasattr(self, "loss_curve_") and self.loss_curve_:
-            self.loss_curve_ = self.loss_curve_ + list(result.loss_curve)
-            self.n_iter_ += result.n_iter
-        else:
-            self.loss_curve_ = list(result.loss_curve)
-            self.n_iter_ = result.n_iter
-        progress = result.state
-        early = progress is not None and bool(progress.validation_scores)
-        if early:
+        self.n_iter_ = result.n_iter
+        self.t_ += result.n_iter * objective.X.shape[0]
+        self.loss_curve_ = list(previous_curve) + list(result.loss_curve)
+        progress = self._stochastic_progress
+        if progress is not None and self.early_stopping:
             self.validation_scores_ = list(progress.validation_scores)
             self.best_validation_score_ = progress.score_rule.best_value
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else self.loss_
+            if progress is not None:
+                self.best_loss_ = progress.loss_rule.best_value
+            else:
+                self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
