@@ -294,7 +294,6 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         return True
 
     @available_if(_check_stochastic_solver)
-    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one pass (epoch) over ``X`` and ``y``.
 
@@ -319,6 +318,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         self : RegularizedMLPRegressor
             The updated estimator.
         """
+        return self._partial_fit(X, y, sample_weight)
+
+    # Not named partial_fit: _fit_context then validates the parameters on
+    # every call (they may change between calls through set_params), not only
+    # on the first one.
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit(self, X, y, sample_weight):
         if self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True; hold out "
