@@ -435,7 +435,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if callable(self.penalty):
             check_differentiable(
                 lambda theta: self.penalty(layout.weights(theta)),
-                theta,
+                theta.copy(),  # views of it reach the user's callable
                 "penalty",
                 "penalty(coefs)",
             )
@@ -688,6 +688,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if self._y_ndim == 1:
             y_pred = y_pred.ravel()
         return y_pred
+
+    def __sklearn_is_fitted__(self):
+        # Fitted once there are weights; a fit that failed after validating X
+        # (e.g. on a bad callable) leaves n_features_in_ but no model.
+        return hasattr(self, "coefs_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
