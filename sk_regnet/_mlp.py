@@ -50,16 +50,25 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     penalty : {'l2', 'l1', 'elasticnet'}, callable or None, default='l2'
         ``'l2'``: ``sum W**2``; ``'l1'``: ``sum |W|``; ``'elasticnet'``:
         ``l1_ratio * sum |W| + (1 - l1_ratio) * sum W**2``; ``None``: no
-        penalty; a callable ``penalty(coefs) -> scalar`` written with
-        ``autograd.numpy`` (``coefs`` is the list of weight matrices).
+        penalty. A callable ``penalty(coefs) -> scalar``, where ``coefs`` is
+        the list of weight matrices (never the biases), is differentiated by
+        autograd and treated as smooth: write it with ``autograd.numpy`` and
+        do not modify ``coefs``. See Notes.
     alpha : float, default=1e-4
         Regularisation strength (the λ of ``MSE + λ P``).
     l1_ratio : float, default=0.5
         Mix of L1 in ``'elasticnet'``, in [0, 1].
     loss : {'squared_error', 'poisson', 'huber'} or callable, default='squared_error'
-        Data-fit loss. ``'poisson'`` uses a log link (predictions are
-        ``exp`` of the network output). A callable
-        ``loss(y_true, y_pred, sample_weight) -> scalar`` is used as is.
+        Data-fit loss. ``'squared_error'``: mean squared error.
+        ``'poisson'``: half Poisson deviance with a log link, as in
+        MLPRegressor: predictions are ``exp`` of the network output, always
+        positive; requires ``y >= 0``. ``'huber'``: squared for residuals up
+        to ``huber_delta``, linear beyond, robust to outliers in ``y``.
+        A callable ``loss(y_true, y_pred, sample_weight) -> scalar``, written
+        with ``autograd.numpy``, receives arrays of shape
+        ``(n_samples, n_outputs)`` (a batch for the stochastic solvers) and the
+        matching weights or None; predictions are the network output itself
+        (identity link). See Notes.
     huber_delta : float, default=1.0
         Residual size where ``'huber'`` turns from quadratic to linear.
     solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
@@ -87,6 +96,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     early_stopping : bool, default=False
         Stochastic solvers: hold out ``validation_fraction`` of the data and
         stop when its R² stops improving, keeping the best parameters seen.
+        The full-batch solvers ignore it; ``partial_fit`` refuses it.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     momentum : float, default=0.9
@@ -105,7 +115,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the early-stopping split.
     warm_start : bool, default=False
-        Whether ``fit`` starts from the current parameters.
+        Whether ``fit`` starts from the current parameters. As in
+        MLPRegressor, the stochastic solvers then start a fresh optimizer but
+        keep ``loss_curve_``, ``t_``, the stopping counters and, with early
+        stopping, the best validation score and parameters seen so far.
     verbose : bool, default=False
         Print the loss at every iteration.
 
@@ -116,19 +129,26 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     intercepts_ : list of ndarray
         Bias vectors.
     n_iter_ : int
-        Iterations run by the solver.
+        Iterations (epochs for ``'adam'``, ``'sgd'``) run by the last call to
+        ``fit`` or ``partial_fit`` (1 after ``partial_fit``), as MLPRegressor.
     loss_ : float
-        Objective ``J`` at the fitted parameters, on the training data.
+        Objective ``J`` at the fitted parameters, on the training data (the
+        training part of the split with early stopping).
     loss_curve_ : list of float
-        Objective per iteration.
+        Objective per iteration; for the stochastic solvers, the average over
+        an epoch's minibatches, accumulated over ``partial_fit`` calls and
+        warm-started fits.
     best_loss_ : float or None
         Lowest value of ``loss_curve_`` (None with early stopping).
     validation_scores_ : list of float or None
         R² on the held-out data per epoch (early stopping only).
     best_validation_score_ : float or None
-        Best of ``validation_scores_``.
+        Best of ``validation_scores_``; the fitted parameters are those that
+        reached it.
     t_ : int
-        Training samples processed by the solver.
+        Training samples processed by the solver (each epoch or full-batch
+        iteration counts every training sample), accumulated over
+        ``partial_fit`` calls and warm-started fits.
     n_layers_ : int
         Layers, input and output included.
     n_outputs_ : int
@@ -149,6 +169,28 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     ``MSE + λ Σ W²``. MLPRegressor minimises ``½ MSE + α_sk / (2 n) ‖W‖²``
     (``n`` samples, or the batch size for minibatches), so its ``α_sk``
     corresponds to ``alpha = α_sk / n`` here with ``penalty='l2'``.
+
+    **Custom losses and penalties.** Because gradients come from autograd,
+    any differentiable ``loss`` or ``penalty`` can be plugged in as a function
+    written with ``autograd.numpy``, for example a log-cosh loss and an
+    ``L_p`` penalty::
+
+        import autograd.numpy as anp
+
+        def log_cosh(y_true, y_pred, sample_weight):
+            return anp.mean(anp.log(anp.cosh(y_pred - y_true)))
+
+        def l1_5(coefs):
+            return sum(anp.sum(anp.abs(W) ** 1.5) for W in coefs)
+
+        RegularizedMLPRegressor(loss=log_cosh, penalty=l1_5, alpha=1e-3)
+
+    A custom loss should honour ``sample_weight`` (None or one weight per
+    sample) if weights are used. Before training, each callable is evaluated
+    with its gradient on a few samples: one that autograd cannot
+    differentiate, or that returns a non-scalar or non-finite value, raises a
+    ``TypeError`` or ``ValueError`` naming ``loss`` or ``penalty``. Define
+    callables at module level (not as lambdas) for the estimator to pickle.
 
     Examples
     --------
