@@ -597,7 +597,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                     f"batch_size={self.batch_size} is larger than the "
                     f"{n_samples} training samples; it is clipped to {n_samples}.",
                     UserWarning,
-                    stacklevel=4,
+                    stacklevel=7 if incremental else 6,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -694,14 +694,14 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 f"non-finite) after {result.n_iter} iterations; kept the last "
                 "finite parameters. Lower learning_rate_init or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         elif not result.converged and not incremental:
             warnings.warn(
                 f"Solver '{self.solver}' reached max_iter={self.max_iter} before "
                 f"the tolerance tol={self.tol} was met; increase max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     # -------------------------------------------------------------- predict
