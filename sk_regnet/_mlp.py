@@ -327,15 +327,20 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _check_stochastic_solver(self):
+    def _check_partial_fit(self):
         if self.solver not in STOCHASTIC_SOLVERS:
             raise AttributeError(
                 "partial_fit is only available for the stochastic solvers "
                 f"{STOCHASTIC_SOLVERS}; solver={self.solver!r} is not stochastic."
             )
+        if self.early_stopping:
+            raise AttributeError(
+                "partial_fit is not available with early_stopping=True; hold "
+                "out validation data yourself and score it between calls."
+            )
         return True
 
-    @available_if(_check_stochastic_solver)
+    @available_if(_check_partial_fit)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one pass (epoch) over ``X`` and ``y``.
 
@@ -344,7 +349,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         kept from one call to the next, so that blocks of a data set too large
         for memory can be streamed through the model. The first call
         initialises the network; later calls need the same number of features
-        and outputs. ``early_stopping`` is not supported.
+        and outputs. Not available with ``solver='lbfgs'`` or ``'gd'``, nor
+        with ``early_stopping=True`` (an ``AttributeError`` says why).
 
         Parameters
         ----------
@@ -367,11 +373,6 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     # on the first one.
     @_fit_context(prefer_skip_nested_validation=True)
     def _partial_fit(self, X, y, sample_weight):
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True; hold out "
-                "validation data yourself and score it between calls."
-            )
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _hidden_sizes(self):
@@ -739,4 +740,6 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        # The Poisson loss needs y >= 0.
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
