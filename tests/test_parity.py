@@ -444,3 +444,14 @@ def test_batch_size_larger_than_the_data_is_clipped_with_a_warning(data):
     model = RegularizedMLPRegressor((3,), solver="sgd", batch_size=1000)
     with pytest.warns(UserWarning, match="clipped"):
         model.partial_fit(X, y)
+
+
+def test_partial_fit_after_switching_stochastic_solver(data):
+    X, y = data
+    model = RegularizedMLPRegressor((4,), solver="adam", random_state=0)
+    model.partial_fit(X, y)
+    model.set_params(solver="sgd", learning_rate_init=0.01)
+    model.partial_fit(X, y)  # a fresh SGD optimizer; the counts carry on
+    assert model.t_ == 2 * X.shape[0]
+    assert len(model.loss_curve_) == 2
+    assert np.isfinite(model.loss_)
