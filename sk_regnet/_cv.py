@@ -87,7 +87,11 @@ max_fun, weight_init, shuffle, verbose
         Input features with a non-zero first-layer row, per fold and step.
     path_ : list of PathStep
         The steps of the final path on all the data, up to ``alpha_``.
-    coefs_, intercepts_, n_iter_, loss_, loss_curve_, best_loss_, \
+    n_iter_ : int
+        Solver iterations of the final network over its whole path: the dense
+        fit the grid was built from (when ``alphas`` is None) and every step of
+        ``path_``.
+    coefs_, intercepts_, loss_, loss_curve_, best_loss_, \
 validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
 n_features_in_, feature_names_in_
         As in :class:`RegularizedMLPRegressor`, for the final network (the
@@ -276,6 +280,7 @@ n_features_in_, feature_names_in_
         self.selected_features_path_ = features
         self.alpha_ = float(alphas[best])
         self.best_score_ = -float(mean_mse[best])
+        n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
         self.path_ = list(
             _follow_path(
                 final,
@@ -288,6 +293,9 @@ n_features_in_, feature_names_in_
             )
         )
         self._adopt_fitted_state(final)
+        # The final network is the product of the whole path, not of its last
+        # step alone (which may need no iteration at all).
+        self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
         return self
 
     def _adopt_fitted_state(self, estimator):

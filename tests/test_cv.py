@@ -61,6 +61,8 @@ def test_fitted_attributes_and_refit_along_the_path(data):
     # The final network followed the path up to alpha_ (no cold fit at alpha_).
     assert [s.alpha for s in cv.path_] == list(cv.alphas_[: best + 1])
     assert all(s.warm_start for s in cv.path_)
+    # n_iter_ counts the dense fit of the grid and every step of the path.
+    assert cv.n_iter_ > sum(s.n_iter for s in cv.path_) >= 1
     raw = forward(list(zip(cv.coefs_, cv.intercepts_)), X, "tanh").ravel()
     assert_allclose(cv.predict(X), raw)
     assert cv.n_features_in_ == 3 and cv.n_outputs_ == 1
