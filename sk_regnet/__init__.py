@@ -2,13 +2,12 @@
 
 from ._cv import RegularizedMLPRegressorCV
 from ._mlp import RegularizedMLPRegressor
-from ._path import PathStep, regularization_path
+from ._path import regularization_path
 from ._plotting import RegularizationPathDisplay
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "PathStep",
     "RegularizationPathDisplay",
     "RegularizedMLPRegressor",
     "RegularizedMLPRegressorCV",

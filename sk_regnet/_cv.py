@@ -116,7 +116,7 @@ n_features_in_, feature_names_in_
     >>> X = rng.uniform(-1, 1, size=(60, 3))
     >>> y = np.sin(np.pi * X[:, 0])
     >>> model = RegularizedMLPRegressorCV((5,), "tanh", n_alphas=3, cv=3,
-    ...                                   random_state=0).fit(X, y)
+    ...                                   max_iter=50, random_state=0).fit(X, y)
     >>> model.mse_path_.shape
     (3, 3)
     >>> bool(model.alpha_ in model.alphas_)

@@ -279,7 +279,7 @@ def regularization_path(
         ``coefs[k]`` has shape (n_alphas, fan_in, fan_out).
     intercepts : list of ndarray
         ``intercepts[k]`` has shape (n_alphas, fan_out).
-    steps : list of PathStep
+    steps : list of sk_regnet._path.PathStep
         One record per alpha: iterations, objective, data loss, non-zero
         weights, selected features.
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sk_regnet import PathStep, RegularizedMLPRegressor, regularization_path
-from sk_regnet._path import _fold_path_scores, _null_loss
+from sk_regnet import RegularizedMLPRegressor, regularization_path
+from sk_regnet._path import PathStep, _fold_path_scores, _null_loss
 from sk_regnet._penalties import get_penalty
 
 # Tiny budgets keep these tests fast; not converging is expected.
