@@ -4,8 +4,9 @@ The main one, :func:`compare`, fits on one train/test split
 
 - the blog article's three models at the article's settings (article data
   only; :func:`compare_article` reproduces its numbers exactly),
-- one network per penalty with ``alpha`` chosen by cross-validation and the
-  L-BFGS solver, features and target standardised inside the model,
+- one network per penalty with ``alpha`` chosen by cross-validation
+  (:class:`~sk_regnet.RegularizedMLPRegressorCV`, L-BFGS), features and
+  target standardised inside the model,
 - ``RidgeCV`` and ``LassoCV`` as linear baselines, scaled the same way,
 
 and returns a :class:`Comparison`: the table rows, the validation curves and
@@ -21,12 +22,13 @@ import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LassoCV, RidgeCV
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
 from ._compare_plot import plot_comparison
+from ._cv import RegularizedMLPRegressorCV
 from ._datasets import (
     DATASETS,
     DataError,
@@ -48,7 +50,6 @@ __all__ = [
     "DataError",
     "Dataset",
     "alpha_grid",
-    "alpha_search",
     "available_penalties",
     "article_data",
     "article_model",
@@ -58,6 +59,7 @@ __all__ = [
     "load_csv",
     "load_dataset",
     "network",
+    "network_cv",
     "plot_comparison",
     "read_csv",
     "scaled",
@@ -137,57 +139,45 @@ def article_model(penalty, alpha, random_state=None):
     )
 
 
+def _network_params(penalty, hidden, seed):
+    return {
+        "hidden_layer_sizes": tuple(hidden),
+        "activation": "tanh",
+        "penalty": penalty,
+        "solver": "lbfgs",
+        "max_iter": 500,
+        "tol": 1e-5,
+        "random_state": seed,
+    }
+
+
 def network(penalty, alpha=0.0, *, hidden=(10,), seed=0):
-    """The network of the cross-validated rows: tanh units, L-BFGS."""
+    """The network of the tuned rows: tanh units, L-BFGS, a fixed alpha."""
     return RegularizedMLPRegressor(
-        hidden_layer_sizes=hidden,
-        activation="tanh",
-        penalty=penalty,
-        alpha=alpha,
-        solver="lbfgs",
-        max_iter=500,
-        tol=1e-5,
-        random_state=seed,
+        **_network_params(penalty, hidden, seed), alpha=alpha
     )
 
 
-def alpha_search(net, alphas, cv):
-    """Choose ``net``'s alpha among ``alphas`` by ``cv``-fold cross-validation.
+def network_cv(penalty, alphas, cv, *, hidden=(10,), seed=0):
+    """The same network with alpha chosen by ``cv``-fold cross-validation.
 
-    The one place where the selection method is set; ``_selection``
-    reads the result of either method below.
-
-    Notes
-    -----
-    Until ``RegularizedMLPRegressorCV`` is available this is a
-    :class:`~sklearn.model_selection.GridSearchCV` over ``alpha`` (a cold fit
-    per alpha and fold). Switching to the warm-started path of the CV
-    estimator is the one-line change of the return statement to::
-
-        return RegularizedMLPRegressorCV(
-            **{k: v for k, v in net.get_params().items() if k != "alpha"
-               and k != "warm_start"}, alphas=alphas, cv=cv)
+    A :class:`~sk_regnet.RegularizedMLPRegressorCV` over ``alphas``: a
+    warm-started path per fold, refitted along the path to ``alpha_``.
     """
-    return GridSearchCV(
-        net, {"alpha": list(alphas)}, cv=cv, scoring="neg_mean_squared_error"
+    return RegularizedMLPRegressorCV(
+        **_network_params(penalty, hidden, seed), alphas=alphas, cv=cv
     )
 
 
 def _selection(selector):
-    """(alpha, alphas, mean CV MSE per alpha, fitted network) of a selector."""
-    if hasattr(selector, "mse_path_"):  # RegularizedMLPRegressorCV
-        mse = np.asarray(selector.mse_path_).mean(axis=1)
-        return float(selector.alpha_), np.asarray(selector.alphas_), mse, selector
-    alphas = np.asarray(selector.cv_results_["param_alpha"], dtype=float)
-    mse = -np.asarray(selector.cv_results_["mean_test_score"])
-    return float(selector.best_params_["alpha"]), alphas, mse, selector.best_estimator_
+    """(alpha, alphas, mean CV MSE per alpha) of a fitted CV estimator."""
+    mse = np.asarray(selector.mse_path_).mean(axis=1)
+    return float(selector.alpha_), np.asarray(selector.alphas_), mse
 
 
 def _fitted_core(model):
-    """The fitted network or linear model inside a scaled model or a search."""
-    if hasattr(model, "regressor_"):
-        model = model.regressor_[-1]
-    return getattr(model, "best_estimator_", model)
+    """The fitted network or linear model inside a scaled model."""
+    return model.regressor_[-1] if hasattr(model, "regressor_") else model
 
 
 def _count_nonzero(estimator):
@@ -359,18 +349,17 @@ def compare(
         label = f"network {name}"
 
         def task(penalty=penalty, name=name, label=label):
-            net = network(penalty, hidden=hidden, seed=seed)
             if penalty is None:
-                model = scaled(net)
+                model = scaled(network(None, hidden=hidden, seed=seed))
                 seconds = _timed_fit(model, data.X_train, data.y_train)
                 return (
                     label,
                     model,
                     _row(label, None, 0.0, NO_PENALTY, model, seconds, data),
                 )
-            model = scaled(alpha_search(net, grid, folds))
+            model = scaled(network_cv(penalty, grid, folds, hidden=hidden, seed=seed))
             seconds = _timed_fit(model, data.X_train, data.y_train)
-            alpha, path_alphas, mse, _ = _selection(model.regressor_[-1])
+            alpha, path_alphas, mse = _selection(model.regressor_[-1])
             curves[name] = {"alphas": path_alphas, "cv_mse": mse, "alpha": alpha}
             return (
                 label,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sk_regnet import cli, experiments
+from sk_regnet import RegularizedMLPRegressorCV, cli, experiments
 from sk_regnet.experiments import DataError
 
 ARTICLE_MSE = (0.040118093684423727, 0.10542759258095236, 0.09386316314562934)
@@ -75,10 +75,12 @@ def test_compare_rows_and_curves_on_tiny_data():
     curve = result.curves["l1"]
     assert_array_equal(curve["alphas"], [1e-3, 1e-1])
     assert curve["alpha"] == curve["alphas"][np.argmin(curve["cv_mse"])]
-    # The refitted network is the one at the chosen alpha and is scored.
+    # The cross-validated network, refitted at the chosen alpha, is scored.
     tuned = result.models["network l1"]
-    net = tuned.regressor_[-1].best_estimator_
-    assert net.alpha == curve["alpha"] == result.rows[1]["alpha"]
+    net = tuned.regressor_[-1]
+    assert isinstance(net, RegularizedMLPRegressorCV)
+    assert net.alpha_ == curve["alpha"] == result.rows[1]["alpha"]
+    assert_allclose(curve["cv_mse"], net.mse_path_.mean(axis=1))
     data = result.dataset
     assert_allclose(
         result.rows[1]["test_mse"],
