@@ -20,7 +20,12 @@ from . import _solvers
 from ._losses import LOSS_NAMES, get_loss
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
 from ._objective import Objective
-from ._penalties import PENALTY_NAMES, check_groups, get_penalty
+from ._penalties import (
+    PENALTY_NAMES,
+    check_group_weights,
+    check_groups,
+    get_penalty,
+)
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 STOCHASTIC_SOLVERS = ("adam", "sgd")
@@ -64,6 +69,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         that, e.g., the one-hot columns of one categorical feature enter or
         leave the model together. Groups must be disjoint. Columns in no group
         are not penalised (always kept). None: each column is its own group.
+    group_weights : array-like of shape (n_groups,), default=None
+        ``'group_lasso'`` only: a positive weight ``w_g`` for each group (each
+        feature when ``groups`` is None), so the penalty is
+        ``sum_g w_g ||W_1[g, :]||_2``. None: all 1. The adaptive group lasso
+        uses ``w_g = 1 / ||W_1[g, :]||`` from a first fit, which removes much
+        of the lasso's bias against features whose effect needs large weights
+        (e.g. an even, non-monotone effect); see the feature-selection example.
     deep_l2 : float, default=1.0
         ``'group_lasso'`` only: weight of an L2 term on the weight matrices
         after the first (the penalty is still multiplied by ``alpha``). The
@@ -214,6 +226,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "groups": ["array-like", None],
+        "group_weights": ["array-like", None],
         "deep_l2": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions(set(LOSS_NAMES)), callable],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
@@ -252,6 +265,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         alpha=1e-4,
         l1_ratio=0.5,
         groups=None,
+        group_weights=None,
         deep_l2=1.0,
         loss="squared_error",
         huber_delta=1.0,
@@ -283,6 +297,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.groups = groups
+        self.group_weights = group_weights
         self.deep_l2 = deep_l2
         self.loss = loss
         self.huber_delta = huber_delta
@@ -385,6 +400,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
 
         self._group_ids, self._n_groups = check_groups(self.groups, X.shape[1])
+        check_group_weights(self.group_weights, self._n_groups)
         if first_pass:
             self._random_state = check_random_state(self.random_state)
             self._y_ndim = y.ndim
@@ -411,6 +427,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def _make_objective(self, layout, X, y, sample_weight):
+        group_ids, n_groups = check_groups(self.groups, X.shape[1])
         return Objective(
             layout,
             self.activation,
@@ -418,8 +435,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             get_penalty(
                 self.penalty,
                 self.l1_ratio,
-                group_ids=check_groups(self.groups, X.shape[1])[0],
+                group_ids=group_ids,
                 deep_l2=self.deep_l2,
+                group_weights=check_group_weights(self.group_weights, n_groups),
             ),
             float(self.alpha),
             X,

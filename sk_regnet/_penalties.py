@@ -158,6 +158,21 @@ def check_groups(groups, n_features):
     return ids, n_groups
 
 
+def check_group_weights(group_weights, n_groups):
+    """Validate ``group_weights``: None, or ``n_groups`` positive finite floats."""
+    if group_weights is None:
+        return None
+    weights = np.asarray(group_weights, dtype=float)
+    if weights.shape != (n_groups,):
+        raise ValueError(
+            f"group_weights must have one entry per group ({n_groups}), got "
+            f"shape {weights.shape}."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        raise ValueError("group_weights must be positive and finite.")
+    return weights
+
+
 def _group_sum(row_values, ids, n_groups):
     """Sum ``row_values`` (one per row) within each group; rows with id -1 drop out."""
     keep = ids >= 0
@@ -243,7 +258,7 @@ def group_soft_threshold(W, step, ids, n_groups, *, max_newton=100):
 
 
 class GroupLasso(NoPenalty):
-    """``P = sum_g ||W_1[g, :]||_2 + deep_l2 * sum_{k >= 2} sum W_k**2``.
+    """``P = sum_g w_g ||W_1[g, :]||_2 + deep_l2 * sum_{k >= 2} sum W_k**2``.
 
     Each group ``g`` is a set of input features (rows of the first weight
     matrix); by default every feature is its own group. Features in no group
@@ -257,13 +272,18 @@ class GroupLasso(NoPenalty):
         None: one group per feature.
     deep_l2 : float
         Weight of the (smooth) L2 term on the weight matrices after the first.
+    group_weights : ndarray of shape (n_groups,) or None
+        Positive weight ``w_g`` of each group (adaptive group lasso); None: 1.
     """
 
     l1_coef = None
 
-    def __init__(self, group_ids=None, deep_l2=0.0):
+    def __init__(self, group_ids=None, deep_l2=0.0, group_weights=None):
         self.group_ids = None if group_ids is None else np.asarray(group_ids)
         self.deep_l2 = float(deep_l2)
+        self.group_weights = (
+            None if group_weights is None else np.asarray(group_weights, dtype=float)
+        )
 
     def _ids(self, n_rows):
         if self.group_ids is None:
@@ -273,7 +293,10 @@ class GroupLasso(NoPenalty):
 
     def value(self, coefs):
         ids, n_groups = self._ids(coefs[0].shape[0])
-        return anp.sum(group_norms(coefs[0], ids, n_groups)) + self.smooth_value(coefs)
+        norms = group_norms(coefs[0], ids, n_groups)
+        if self.group_weights is not None:
+            norms = self.group_weights * norms
+        return anp.sum(norms) + self.smooth_value(coefs)
 
     def smooth_value(self, coefs):
         if self.deep_l2 == 0 or len(coefs) < 2:
@@ -283,7 +306,12 @@ class GroupLasso(NoPenalty):
     def prox(self, coefs, step):
         steps = _per_matrix(step, coefs)
         ids, n_groups = self._ids(coefs[0].shape[0])
-        first = group_soft_threshold(coefs[0], steps[0], ids, n_groups)
+        step = steps[0]
+        if self.group_weights is not None:
+            # prox of w_g ||.|| with step t is the unweighted one with step w_g t
+            row_w = np.where(ids >= 0, self.group_weights[ids], 1.0)[:, None]
+            step = np.asarray(step) * np.broadcast_to(row_w, coefs[0].shape)
+        first = group_soft_threshold(coefs[0], step, ids, n_groups)
         return [first] + [np.array(W) for W in coefs[1:]]
 
 
@@ -299,10 +327,13 @@ class CallablePenalty(NoPenalty):
     smooth_value = value
 
 
-def get_penalty(penalty, l1_ratio=0.5, *, group_ids=None, deep_l2=0.0):
+def get_penalty(
+    penalty, l1_ratio=0.5, *, group_ids=None, deep_l2=0.0, group_weights=None
+):
     """Map the ``penalty`` hyperparameter (name, None or callable) to an object.
 
-    ``group_ids`` and ``deep_l2`` are used by ``'group_lasso'`` only.
+    ``group_ids``, ``deep_l2`` and ``group_weights`` are used by
+    ``'group_lasso'`` only.
     """
     if penalty is None:
         return NoPenalty()
@@ -315,7 +346,7 @@ def get_penalty(penalty, l1_ratio=0.5, *, group_ids=None, deep_l2=0.0):
     if penalty == "elasticnet":
         return ElasticNet(l1_ratio)
     if penalty == "group_lasso":
-        return GroupLasso(group_ids, deep_l2)
+        return GroupLasso(group_ids, deep_l2, group_weights)
     raise ValueError(
         f"Unknown penalty {penalty!r}; expected None, one of {PENALTY_NAMES} "
         "or a callable."
