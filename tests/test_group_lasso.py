@@ -202,3 +202,46 @@ def test_get_penalty_group_lasso():
     assert isinstance(penalty, GroupLasso)
     assert penalty.deep_l2 == 2.0
     assert penalty.l1_coef is None
+
+
+@pytest.mark.parametrize("step_kind", sorted(STEPS))
+def test_weighted_group_prox_matches_brute_force(step_kind):
+    rng = np.random.RandomState(5)
+    V = rng.randn(4, 2)
+    ids, n_groups = check_groups([[0, 3], [1], [2]], 4)
+    weights = np.array([0.5, 3.0, 1.0])
+    penalty = GroupLasso(ids, deep_l2=0.0, group_weights=weights)
+    step = STEPS[step_kind](rng, V.shape)
+
+    def value(W):
+        return float(penalty.value([W]))
+
+    W_prox = penalty.prox([V], [step] if np.ndim(step) else step)[0]
+    W_brute, f_brute, objective = _brute_force_prox(value, V, step)
+    assert objective(W_prox.ravel()) <= f_brute + 1e-9
+    assert_allclose(W_prox, W_brute, atol=1e-5)
+    assert_allclose(value(V), np.sum(weights * group_norms(V, ids, n_groups)))
+
+
+def test_objective_gradient_with_group_lasso_matches_finite_differences():
+    from sk_regnet._losses import get_loss
+    from sk_regnet._network import ParameterLayout, initialize
+    from sk_regnet._objective import Objective
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(15, 3), rng.randn(15, 1)
+    layout = ParameterLayout([3, 4, 1])
+    theta = initialize(layout, "normal", "tanh", rng)
+    ids, _ = check_groups([[0, 2]], 3)
+    penalty = GroupLasso(ids, deep_l2=0.7, group_weights=np.array([2.0]))
+    objective = Objective(layout, "tanh", get_loss("squared_error"), penalty, 0.3, X, y)
+    for vg in (objective.value_and_grad_full, objective.value_and_grad_smooth):
+        _, g = vg(theta)
+        eps = 1e-6
+        fd = np.array(
+            [
+                (vg(theta + eps * e)[0] - vg(theta - eps * e)[0]) / (2 * eps)
+                for e in np.eye(theta.size)
+            ]
+        )
+        assert_allclose(g, fd, rtol=1e-5, atol=1e-7)
