@@ -347,6 +347,7 @@ def fista(
     nonsmooth=None,
     lipschitz_init=None,
     backtrack_factor=2.0,
+    step_growth=2.0,
     max_backtracks=60,
     callback=None,
 ):
@@ -387,6 +388,9 @@ def fista(
         Initial ``L``; None estimates it from a gradient difference.
     backtrack_factor : float
         Factor by which ``L`` grows when backtracking (> 1).
+    step_growth : float
+        Factor by which ``L`` is divided at the start of each iteration
+        (>= 1; 1 never lets the step grow back).
     max_backtracks : int
         Backtracking steps per iteration before giving up (reported as
         not converged).
@@ -429,7 +433,7 @@ def fista(
     curve = []
     rule = _NoImprovement(tol, n_iter_no_change)
     for it in range(max_iter):
-        L = L / backtrack_factor
+        L = L / step_growth
         step = step_from(y, f_y, g_y, L)
         F_new = None
         if step is not None:
