@@ -57,7 +57,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         ``'group_lasso'``: ``sum_g ||W_1[g, :]||_2 + deep_l2 * sum_{k>=2} W_k**2``
         over groups ``g`` of input features (rows of the first weight matrix;
         see ``groups``), which drops whole input features (feature selection;
-        use ``solver='fista'``, ``'adam'`` or ``'sgd'``); ``None``: no
+        use ``solver='fista'`` or ``'adam'``; ``'gd'`` follows the
+        subgradient, zero at a zero row, and gives no exact zeros); ``None``: no
         penalty; a callable ``penalty(coefs) -> scalar`` written with
         ``autograd.numpy`` (``coefs`` is the list of weight matrices).
     alpha : float, default=1e-4

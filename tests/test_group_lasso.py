@@ -245,3 +245,23 @@ def test_objective_gradient_with_group_lasso_matches_finite_differences():
             ]
         )
         assert_allclose(g, fd, rtol=1e-5, atol=1e-7)
+
+
+def test_deep_l2_removes_the_rescaling_escape():
+    # relu is positively homogeneous: (c W1, c b1, W2 / c) predicts the same.
+    # With deep_l2=0 the penalty then goes to 0 as c -> 0, so the group lasso
+    # alone does not constrain the network; deep_l2 > 0 makes it grow again.
+    rng = np.random.RandomState(0)
+    W1, b1, W2 = rng.randn(3, 4), rng.randn(4), rng.randn(4, 1)
+    X = rng.randn(5, 3)
+
+    def predict(W1, b1, W2):
+        return np.maximum(X @ W1 + b1, 0) @ W2
+
+    for c in (0.5, 0.1):
+        assert_allclose(predict(c * W1, c * b1, W2 / c), predict(W1, b1, W2))
+    pure, with_l2 = GroupLasso(deep_l2=0.0), GroupLasso(deep_l2=1.0)
+    values = [pure.value([c * W1, W2 / c]) for c in (1.0, 0.1, 0.01)]
+    assert values[2] < values[1] < values[0] and values[2] < 0.02 * values[0]
+    values = [with_l2.value([c * W1, W2 / c]) for c in (1.0, 0.1, 0.01)]
+    assert values[2] > values[1] > values[0]
