@@ -113,14 +113,16 @@ def test_default_run_png_is_a_real_image(default_run):
     check_png(out / "compare_article.png", min_width=1200)
 
 
-@pytest.mark.parametrize("dataset", ["diabetes", "friedman1"])
-def test_each_dataset(dataset, tmp_path):
+@pytest.mark.parametrize(
+    "dataset, penalty", [("diabetes", "l1"), ("friedman1", "group_lasso")]
+)
+def test_each_dataset(dataset, penalty, tmp_path):
     proc = run(
         "compare",
         "--dataset",
         dataset,
         "--penalties",
-        "l1",
+        penalty,
         "--out",
         str(tmp_path),
         *SMALL,
@@ -129,7 +131,11 @@ def test_each_dataset(dataset, tmp_path):
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp_path / f"compare_{dataset}.json").read_text())
     assert results["dataset"]["n_features"] == 10
-    assert [r["model"] for r in results["rows"]] == ["network l1", "RidgeCV", "LassoCV"]
+    assert [r["model"] for r in results["rows"]] == [
+        f"network {penalty}",
+        "RidgeCV",
+        "LassoCV",
+    ]
     assert results["settings"]["cv"] == 2
     assert results["settings"]["hidden"] == [4]
     assert all(np.isfinite(r["test_mse"]) for r in results["rows"])

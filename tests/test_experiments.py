@@ -234,6 +234,6 @@ def test_main_without_matplotlib_still_writes_the_results(
 
 def test_available_penalties_all_fit():
     names = experiments.available_penalties()
-    assert names[:4] == ["none", "l1", "l2", "elasticnet"]
+    assert names == ["none", "l1", "l2", "elasticnet", "group_lasso"]
     for name in names:
         experiments.check_penalty(name)
