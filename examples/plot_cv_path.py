@@ -1,7 +1,7 @@
 """
-=====================================================
+=======================================================
 Choosing alpha with a cross-validated warm-started path
-=====================================================
+=======================================================
 
 :class:`~sk_regnet.RegularizedMLPRegressorCV` picks the L1 strength of a small
 network by cross-validation. On every fold it fits one regularization path,
