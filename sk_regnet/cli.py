@@ -205,21 +205,30 @@ def format_table(rows):
     table : str
     """
     columns = (
-        ("model", "model", "<14", str),
-        ("penalty", "penalty", "<8", str),
-        ("alpha", "alpha", ">9", "{:.3g}".format),
-        ("how chosen", "selection", "<16", str),
-        ("test MSE", "test_mse", ">10", _number),
-        ("train MSE", "train_mse", ">10", _number),
-        ("fit s", "fit_time", ">7", "{:.2f}".format),
-        ("non-zero", "nonzero_weights", ">8", str),
+        ("model", "model", "<", str),
+        ("penalty", "penalty", "<", str),
+        ("alpha", "alpha", ">", "{:.3g}".format),
+        ("how chosen", "selection", "<", str),
+        ("test MSE", "test_mse", ">", _number),
+        ("train MSE", "train_mse", ">", _number),
+        ("fit s", "fit_time", ">", "{:.2f}".format),
+        ("non-zero", "nonzero_weights", ">", str),
     )
-    header = " ".join(f"{title:{align}}" for title, _, align, _ in columns)
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        lines.append(
-            " ".join(f"{fmt(row[key]):{align}}" for _, key, align, fmt in columns)
+    cells = [[fmt(row[key]) for _, key, _, fmt in columns] for row in rows]
+    widths = [
+        max([len(title)] + [len(line[k]) for line in cells])
+        for k, (title, *_) in enumerate(columns)
+    ]
+
+    def line(values):
+        return " ".join(
+            f"{value:{align}{width}}"
+            for value, width, (_, _, align, _) in zip(values, widths, columns)
         )
+
+    header = line([title for title, *_ in columns])
+    lines = [header, "-" * len(header)]
+    lines.extend(line(values) for values in cells)
     return "\n".join(lines)
 
 
