@@ -11,6 +11,7 @@ references) instead of failing on a network warning.
 
 import inspect
 import os
+import re
 import sys
 import urllib.request
 import warnings
@@ -181,5 +182,19 @@ def _optional_pages(app, docname, source):
         source[0] = source[0].replace("PERFORMANCE_LINK", link)
 
 
+_SHAPE = re.compile(r"of shape \(([^)]*)\)")
+
+
+def _escape_shapes(app, what, name, obj, options, lines):
+    """``of shape (n_features_in_,)``: a trailing ``_`` is not a link target."""
+    for k, line in enumerate(lines):
+        lines[k] = _SHAPE.sub(
+            lambda m: "of shape (" + re.sub(r"_(?=[,)\s]|$)", r"\\_", m.group(1)) + ")",
+            line,
+        )
+
+
 def setup(app):
     app.connect("source-read", _optional_pages)
+    # After numpydoc (connected when the extension loaded), on its output.
+    app.connect("autodoc-process-docstring", _escape_shapes, priority=600)
