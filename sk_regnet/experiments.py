@@ -165,8 +165,15 @@ def network_cv(penalty, alphas, cv, *, hidden=(10,), seed=0):
     A :class:`~sk_regnet.RegularizedMLPRegressorCV` over ``alphas``: a
     warm-started path per fold, refitted along the path to ``alpha_``.
     """
+    # FISTA's warm-started steps need more than the default max_iter // 20
+    # iterations: with 25 the group-lasso path was scored under-converged
+    # (Friedman #1, seed 1: CV MSE 0.199 at alpha=0.01 against 0.087 with 200).
+    warm = 200 if penalty == "group_lasso" else None
     return RegularizedMLPRegressorCV(
-        **_network_params(penalty, hidden, seed), alphas=alphas, cv=cv
+        **_network_params(penalty, hidden, seed),
+        alphas=alphas,
+        cv=cv,
+        max_iter_warm=warm,
     )
 
 
