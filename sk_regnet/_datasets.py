@@ -35,6 +35,8 @@ class Dataset:
     target_name : str
     truth : callable or None
         The noise-free target function ``f(X)`` when it is known.
+    is_article : bool
+        Whether this is the article's draw (its models can be replayed).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Dataset:
     feature_names: list
     target_name: str = "y"
     truth: object = None
+    is_article: bool = False
 
     @property
     def n_features(self):
@@ -115,7 +118,7 @@ def load_dataset(name, *, test_size=0.2, seed=0):
     if name == "article":
         X, y = _article_draw(np.random.RandomState(seed))
         split = train_test_split(X, y, test_size=test_size, random_state=seed)
-        return Dataset("article", *split, ["x"], truth=_sin_pi)
+        return Dataset("article", *split, ["x"], truth=_sin_pi, is_article=True)
     if name == "diabetes":
         bunch = load_diabetes()
         X, y, names = bunch.data, bunch.target, list(bunch.feature_names)

@@ -349,7 +349,7 @@ def compare(
     folds = KFold(n_splits=cv, shuffle=True, random_state=seed)
     hidden = tuple(int(h) for h in hidden)
 
-    tasks = list(_article_tasks(data, seed)) if data.name == "article" else []
+    tasks = list(_article_tasks(data, seed)) if data.is_article else []
     curves = {}
 
     for penalty in penalties:

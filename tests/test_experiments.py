@@ -100,10 +100,12 @@ def test_compare_standardises_features_and_target():
     X = np.column_stack([rng.uniform(-1, 1, 120) * 1e4, rng.uniform(-1, 1, 120)])
     y = 5e3 + 1e3 * np.sin(np.pi * X[:, 1])
     split = (X[:90], X[90:], y[:90], y[90:])
-    data = experiments.Dataset("scaled", *split, ["big", "x"])
+    # Named like the article's data, but not its draw: no article rows.
+    data = experiments.Dataset("article", *split, ["big", "x"])
     copies = [a.copy() for a in split]
     result = experiments.compare(data, penalties=["l2"], **TINY)
     row = result.rows[0]
+    assert row["model"] == "network l2"
     assert row["test_mse"] < 0.05 * np.var(y[90:])
     for before, after in zip(copies, split):
         assert_array_equal(before, after)
