@@ -59,8 +59,8 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
         Iteration budget of each warm-started path step; the first step of
         each path is a cold fit with ``max_iter``. None:
         ``max(10, max_iter // 20)``.
-    penalty, l1_ratio, loss, huber_delta, solver, batch_size, learning_rate, \
-learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
+    penalty, l1_ratio, groups, group_weights, deep_l2, loss, huber_delta, \
+solver, batch_size, learning_rate, learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
 validation_fraction, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, \
 max_fun, weight_init, shuffle, verbose
         As in :class:`RegularizedMLPRegressor`, for every fit along the paths.
