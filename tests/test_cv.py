@@ -103,6 +103,14 @@ def test_multi_output(data):
     assert cv.predict(X).shape == (45, 2)
 
 
+def test_no_partial_fit():
+    model = RegularizedMLPRegressorCV(solver="adam")
+    assert not hasattr(model, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as error:
+        model.partial_fit  # noqa: B018
+    assert "alpha_" in str(error.value.__cause__)
+
+
 def test_parameters_follow_the_base_estimator():
     base = set(inspect.signature(RegularizedMLPRegressor).parameters)
     cv = set(inspect.signature(RegularizedMLPRegressorCV).parameters)
