@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 
 PENALTIES = (None, "l1", "l2", "elasticnet")
 SOLVERS = ("lbfgs", "adam", "sgd", "gd")
@@ -37,9 +37,17 @@ def _instance(penalty, solver):
 
 def estimator_instances():
     """Every configuration the checks run on (new solvers/losses add theirs here)."""
-    return [_instance(p, s) for s in SOLVERS for p in PENALTIES] + [
-        _instance(p, s) for p, s in EXTRA
-    ]
+    return (
+        [_instance(p, s) for s in SOLVERS for p in PENALTIES]
+        + [_instance(p, s) for p, s in EXTRA]
+        # Issue 5: a small grid, two folds and short fits keep the CV's checks
+        # fast (each fit is 1 dense fit + 2 paths of 3 steps + a final path).
+        + [
+            RegularizedMLPRegressorCV(
+                hidden_layer_sizes=(5,), n_alphas=3, cv=2, max_iter=50, random_state=0
+            )
+        ]
+    )
 
 
 @parametrize_with_checks(estimator_instances())
