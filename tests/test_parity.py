@@ -124,6 +124,39 @@ def test_stochastic_training_matches_mlpregressor(data, params):
     _assert_same_state(sk, ours)
 
 
+@pytest.mark.parametrize(
+    "n_samples, n_features, hidden, activation, solver",
+    [
+        (30, 1, (4,), "relu", "adam"),
+        (50, 5, (6, 3), "logistic", "sgd"),
+        (20, 2, (3, 3), "identity", "adam"),
+    ],
+)
+def test_matches_mlpregressor_across_shapes(
+    n_samples, n_features, hidden, activation, solver
+):
+    rng = np.random.RandomState(n_samples)
+    X = rng.randn(n_samples, n_features)
+    y = np.tanh(X.sum(axis=1)) + 0.1 * rng.randn(n_samples)
+    params = dict(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        solver=solver,
+        learning_rate="invscaling",
+        learning_rate_init=0.05,
+        batch_size=n_samples // 2,
+        max_iter=8,
+        random_state=n_samples,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = MLPRegressor(alpha=ALPHA_SK, **params).fit(X, y)
+        ours = RegularizedMLPRegressor(
+            alpha=ALPHA_SK / n_samples, loss=half_squared_error, **params
+        ).fit(X, y)
+    _assert_same_state(sk, ours)
+
+
 def test_early_stopping_matches_mlpregressor(data):
     X, y = data
     params = dict(
