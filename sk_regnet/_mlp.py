@@ -365,6 +365,19 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         -------
         self : RegularizedMLPRegressor
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_regnet import RegularizedMLPRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = X[:, 0] - X[:, 1]
+        >>> model = RegularizedMLPRegressor((8,), solver="adam", random_state=0)
+        >>> for X_block, y_block in zip(np.split(X, 3), np.split(y, 3)):
+        ...     model = model.partial_fit(X_block, y_block)
+        >>> model.t_, model.n_iter_, len(model.loss_curve_)
+        (300, 1, 3)
         """
         return self._partial_fit(X, y, sample_weight)
 
