@@ -145,9 +145,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Seeds initialisation, shuffling and the early-stopping split.
     warm_start : bool, default=False
         Whether ``fit`` starts from the current parameters. As in
-        MLPRegressor, the stochastic solvers then start a fresh optimizer but
-        keep ``loss_curve_``, ``t_``, the stopping counters and, with early
-        stopping, the best validation score and parameters seen so far.
+        MLPRegressor, the stochastic solvers then start a fresh optimizer and
+        keep extending ``loss_curve_``, ``validation_scores_`` and ``t_``
+        (the clock of the ``'invscaling'`` schedule). Unlike MLPRegressor, the
+        stopping rule starts afresh: MLPRegressor carries its no-improvement
+        count over, so that a warm-started fit after a converged one stops
+        after a single epoch, even with a new ``alpha`` (which would stall a
+        regularization path).
     verbose : bool, default=False
         Print the loss at every iteration.
 
@@ -172,8 +176,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     validation_scores_ : list of float or None
         R² on the held-out data per epoch (early stopping only).
     best_validation_score_ : float or None
-        Best of ``validation_scores_``; the fitted parameters are those that
-        reached it.
+        Best validation score of the last ``fit``; the fitted parameters are
+        those that reached it.
     t_ : int
         Training samples processed by the solver (each epoch or full-batch
         iteration counts every training sample), accumulated over
@@ -656,9 +660,23 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 self.n_iter_no_change,
             )
             progress.best_x = np.array(theta0, copy=True)
-        elif not incremental or not isinstance(progress.optimizer, optimizer_type):
-            # warm_start: a fresh optimizer, as MLPRegressor; the stopping
-            # counters, schedule clock and best parameters carry over.
+        elif not incremental:
+            # warm_start: a fresh optimizer, as MLPRegressor, and (unlike
+            # MLPRegressor, whose no-improvement count carries over so that a
+            # fit after a converged one stops after one epoch) a fresh
+            # stopping rule, so the fit trains until it stops improving; the
+            # clock of the 'invscaling' schedule and the records carry over.
+            fresh = _solvers.new_progress(
+                self._make_optimizer(layout.n_params, X.dtype),
+                self.tol,
+                self.n_iter_no_change,
+            )
+            fresh.samples_seen = progress.samples_seen
+            fresh.validation_scores = progress.validation_scores
+            fresh.best_x = np.array(theta0, copy=True)
+            progress = fresh
+        elif not isinstance(progress.optimizer, optimizer_type):
+            # partial_fit after a change of solver.
             progress.optimizer = self._make_optimizer(layout.n_params, X.dtype)
         vg = (
             objective.value_and_grad_composite
@@ -730,10 +748,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            if progress is not None:
-                self.best_loss_ = progress.loss_rule.best_value
-            else:
-                self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+            self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
