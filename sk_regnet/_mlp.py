@@ -511,7 +511,12 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def _check_callables(self, layout, X, y, sample_weight, theta):
         """Probe a callable ``loss`` or ``penalty`` on a few rows before training."""
         if callable(self.loss):
-            rows = slice(0, min(10, X.shape[0]))
+            # Rows with positive weight, so a weighted mean is well defined.
+            rows = (
+                np.arange(min(10, X.shape[0]))
+                if sample_weight is None
+                else np.flatnonzero(sample_weight > 0)[:10]
+            )
             y_probe = y[rows]
             sw_probe = None if sample_weight is None else sample_weight[rows]
             raw = forward(layout.unpack(theta), X[rows], self.activation)
