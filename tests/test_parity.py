@@ -303,7 +303,7 @@ def test_partial_fit_rejects_a_different_number_of_outputs(data):
         model.partial_fit(X, np.column_stack([y, y]))
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "gd"])
+@pytest.mark.parametrize("solver", ["lbfgs", "gd", "fista"])
 def test_partial_fit_refused_for_full_batch_solvers(data, solver):
     X, y = data
     model = RegularizedMLPRegressor(solver=solver)
