@@ -210,7 +210,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     best_loss_ : float or None
         Lowest value of ``loss_curve_`` (None with early stopping).
     validation_scores_ : list of float or None
-        R² on the held-out data per epoch (early stopping only).
+        R² on the held-out data per epoch (early stopping only), accumulated
+        over warm-started fits like ``loss_curve_``.
     best_validation_score_ : float or None
         Best validation score of the last ``fit``; the fitted parameters are
         those that reached it.
