@@ -448,7 +448,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         kept from one call to the next, so that blocks of a data set too large
         for memory can be streamed through the model. The first call
         initialises the network; later calls need the same number of features
-        and outputs. Not available with ``solver='lbfgs'`` or ``'gd'``, nor
+        and outputs. Not available with the full-batch solvers, nor
         with ``early_stopping=True`` (an ``AttributeError`` says why).
 
         Parameters
