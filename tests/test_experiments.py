@@ -239,3 +239,19 @@ def test_available_penalties_all_fit():
     assert names == ["none", "l1", "l2", "elasticnet", "group_lasso"]
     for name in names:
         experiments.check_penalty(name)
+
+
+def test_plot_comparison_one_feature_without_truth(tmp_path):
+    import matplotlib.image
+
+    rng = np.random.RandomState(1)
+    X = rng.uniform(0, 3, size=(40, 1))
+    y = X[:, 0] ** 2 + rng.normal(scale=0.1, size=40)
+    data = experiments.Dataset("quad", X[:30], X[30:], y[:30], y[30:], ["t"])
+    result = experiments.compare(data, penalties=["l1"], **TINY)
+    path = experiments.plot_comparison(result, tmp_path / "quad.png")
+    assert path == tmp_path / "quad.png"
+    image = matplotlib.image.imread(path)
+    # Two panels (curves, validation curve), no article panel: 2 x 550 px.
+    assert image.shape[1] == 1100
+    assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 50
