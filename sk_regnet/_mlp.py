@@ -341,6 +341,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
             if not np.any(sample_weight > 0):
                 raise ValueError("sample_weight must contain a positive weight.")
+            # The loss is a weighted mean, unchanged by rescaling the weights;
+            # dividing by the largest keeps their sum finite for any valid
+            # input (e.g. weights near 1e307). A new array: the caller's is
+            # never modified.
+            sample_weight = sample_weight / sample_weight.max()
         return X, y, sample_weight
 
     def _fit(self, X, y, sample_weight, incremental):

@@ -425,6 +425,26 @@ def test_first_order_solvers_on_huge_features_raise_no_fp_error(solver, activati
     assert np.isfinite(model.loss_)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scale", [1e-30, 1e30, "max"])
+def test_sample_weight_scale_does_not_matter(scale, dtype):
+    # The loss is a weighted mean: weights scaled by any factor give the same
+    # model, even when their sum would overflow.
+    X, y = _data()
+    X, y = X.astype(dtype), y.astype(dtype)
+    sample_weight = np.random.RandomState(2).uniform(0.5, 1.0, size=30).astype(dtype)
+    factor = np.finfo(dtype).max if scale == "max" else scale
+    scaled = (sample_weight * dtype(factor)).astype(dtype)
+    assert np.all(np.isfinite(scaled))
+    reference = _fit_quietly(_small(), X, y, sample_weight=sample_weight)
+    model = _small()
+    _fit_strictly(model, X, y, sample_weight=scaled)
+    # float32: the scaled weights round differently, and 20 L-BFGS steps
+    # amplify that a little.
+    rtol = 1e-3 if dtype == np.float32 else 1e-9
+    assert_allclose(model.predict(X), reference.predict(X), rtol=rtol, atol=rtol)
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_float32_data_stays_float32_and_finite(solver):
     X, y = _data()
