@@ -42,16 +42,20 @@ def _nonfinite_is_divergence(train):
 
     The first-order solvers never evaluate their final step: if the objective
     there is not finite, the last point where it was finite is kept instead and
-    the run counts as diverged. Prediction and ``loss_`` are computed outside.
+    the run counts as diverged. After a divergence the stochastic solvers'
+    state (moments, velocity) is dropped, so a later ``partial_fit`` or warm
+    start begins afresh. Prediction and ``loss_`` are computed outside.
     """
 
     @functools.wraps(train)
-    def wrapper(*args, **kwargs):
+    def wrapper(estimator, *args, **kwargs):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result, objective = train(*args, **kwargs)
+            result, objective = train(estimator, *args, **kwargs)
             fallback = result.last_finite_x
             if fallback is not None and not np.isfinite(objective.value(result.x)):
                 result.x, result.diverged, result.converged = fallback, True, False
+        if result.diverged:
+            estimator._stochastic_progress = None
         return result, objective
 
     return wrapper
@@ -673,9 +677,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if validation_score is not None:
             # Early stopping keeps the best parameters seen.
             result.x = progress.best_x
-        # After a divergence the optimizer's moments are not finite: resume
-        # fresh next time instead.
-        self._stochastic_progress = None if result.diverged else progress
+        self._stochastic_progress = progress
         return result, objective
 
     def _make_optimizer(self, n_params, dtype):

@@ -319,6 +319,32 @@ def test_partial_divergence_resets_the_optimizer_state():
     assert model._stochastic_progress is None
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_divergence_in_partial_fit_warns_and_a_later_call_starts_fresh(solver):
+    X, y = _data(40)
+    model = _small(solver=solver, learning_rate_init=FAR_TOO_LARGE[solver])
+    with np.errstate(over="raise", invalid="raise"):
+        with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
+            for _ in range(20):
+                model.partial_fit(10 * X, 10 * y)
+                if model._stochastic_progress is None:
+                    break
+    assert model._stochastic_progress is None
+    assert np.all(np.isfinite(model.predict(X)))
+    # A later call builds a fresh optimizer from the current parameters and
+    # neither crashes nor returns non-finite values (the kept weights may be
+    # so large that it diverges again: then it warns again).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.set_params(learning_rate_init=1e-3).partial_fit(X, y)
+    progress = model._stochastic_progress
+    if progress is not None:
+        optimizer = vars(progress.optimizer)
+        rate = optimizer.get("learning_rate_init", optimizer.get("lr_init"))
+        assert rate == 1e-3
+    assert np.all(np.isfinite(model.predict(X)))
+
+
 def test_lbfgs_line_search_backs_off_from_overflow():
     # With targets of order 1e6 and tanh, L-BFGS-B's trial steps overflow;
     # the line search must back off instead of failing.
