@@ -44,7 +44,8 @@ def _nonfinite_is_divergence(train):
     there is not finite, the last point where it was finite is kept instead and
     the run counts as diverged. After a divergence the stochastic solvers'
     state (moments, velocity) is dropped, so a later ``partial_fit`` or warm
-    start begins afresh. Prediction and ``loss_`` are computed outside.
+    start begins afresh. The objective computed here at the final point is
+    left in ``result.value`` so that ``loss_`` need not compute it again.
     """
 
     @functools.wraps(train)
@@ -52,8 +53,11 @@ def _nonfinite_is_divergence(train):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result, objective = train(estimator, *args, **kwargs)
             fallback = result.last_finite_x
-            if fallback is not None and not np.isfinite(objective.value(result.x)):
-                result.x, result.diverged, result.converged = fallback, True, False
+            if fallback is not None:
+                result.value = objective.value(result.x)  # reused for loss_
+                if not np.isfinite(result.value):
+                    result.x, result.diverged, result.converged = fallback, True, False
+                    result.value = None
         if result.diverged:
             estimator._stochastic_progress = None
         return result, objective
@@ -712,7 +716,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         """
         self.coefs_, self.intercepts_ = layout.to_lists(result.x)
         self.n_layers_ = layout.n_layers + 1
-        self.loss_ = objective.value(result.x)
+        self.loss_ = objective.value(result.x) if result.value is None else result.value
         self.n_iter_ = result.n_iter
         self.t_ += result.n_iter * objective.X.shape[0]
         self.loss_curve_ = list(previous_curve) + list(result.loss_curve)
