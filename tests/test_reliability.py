@@ -24,7 +24,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._losses import _guarded_exp
 from sk_regnet._objective import Objective
 
@@ -253,6 +253,46 @@ def test_rejected_refit_leaves_the_earlier_fit_in_place(param, value):
         model.set_params(**{param: value}).fit(X0, Y0)
     for W, W_before in zip(model.coefs_, coefs):
         assert_array_equal(W, W_before)
+
+
+CV_BAD_PARAMS = [
+    ("alphas", [-1.0, 1.0]),
+    ("alphas", [np.nan]),
+    ("alphas", []),
+    ("n_alphas", 0),
+    ("eps", 0.0),
+    ("cv", 1),
+    ("n_jobs", 1.5),
+    ("max_iter_warm", 0),
+    ("l1_ratio", 2.0),
+    ("hidden_layer_sizes", (0,)),
+    ("solver", "newton"),
+]
+
+
+@pytest.mark.parametrize(
+    "param, value", CV_BAD_PARAMS, ids=[f"{p}={v!r}" for p, v in CV_BAD_PARAMS]
+)
+def test_cv_estimator_bad_hyperparameter_raises_at_fit_naming_it(param, value):
+    model = RegularizedMLPRegressorCV(**{param: value})
+    assert model.get_params()[param] is value
+    with pytest.raises((ValueError, TypeError), match=re.escape(param)):
+        model.fit(X0, Y0)
+    assert not hasattr(model, "alpha_")
+
+
+CV_BAD_DATA = ["nan-in-X", "inf-in-y", "negative-sw", "3d-X", "mismatched-lengths"]
+
+
+@pytest.mark.parametrize("case", CV_BAD_DATA)
+def test_cv_estimator_rejects_bad_data_without_touching_it(case):
+    X, y, sample_weight, error, match = BAD_FIT_DATA[case]
+    copies = [np.array(a, copy=True) for a in (X, y, sample_weight) if a is not None]
+    with pytest.raises(error, match=match):
+        RegularizedMLPRegressorCV((3,), max_iter=2).fit(X, y, sample_weight)
+    originals = [a for a in (X, y, sample_weight) if a is not None]
+    for original, copy in zip(originals, copies):
+        assert_array_equal(original, copy)
 
 
 # ---------------------------------------------------------------- divergence
