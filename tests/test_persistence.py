@@ -26,6 +26,7 @@ CONFIGS = {
     "adam-early-stopping": {"solver": "adam", "early_stopping": True},
     "sgd-elasticnet": {"solver": "sgd", "penalty": "elasticnet", "alpha": 1e-2},
     "gd-poisson": {"solver": "gd", "loss": "poisson", "learning_rate_init": 1e-2},
+    "fista-group-lasso": {"solver": "fista", "penalty": "group_lasso", "alpha": 0.1},
 }
 
 

@@ -28,7 +28,7 @@ from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._losses import _guarded_exp
 from sk_regnet._objective import Objective
 
-SOLVERS = ("lbfgs", "adam", "sgd", "gd")
+SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 
 
@@ -385,11 +385,14 @@ def test_divergence_in_partial_fit_warns_and_a_later_call_starts_fresh(solver):
     assert np.all(np.isfinite(model.predict(X)))
 
 
-def test_lbfgs_line_search_backs_off_from_overflow():
-    # With targets of order 1e6 and tanh, L-BFGS-B's trial steps overflow;
-    # the line search must back off instead of failing.
+@pytest.mark.parametrize("solver", ["lbfgs", "fista"])
+def test_line_search_backs_off_from_overflow(solver):
+    # With targets of order 1e6 and tanh, trial steps of L-BFGS-B's line
+    # search (FISTA's backtracking) overflow; both must back off, not fail.
     X, y = _data(40)
-    model = _small(hidden_layer_sizes=(5,), activation="tanh", max_iter=30)
+    model = _small(
+        hidden_layer_sizes=(5,), activation="tanh", solver=solver, max_iter=30
+    )
     with np.errstate(over="raise", invalid="raise"):
         with warnings.catch_warnings(record=True) as record:
             warnings.simplefilter("always")
@@ -419,19 +422,24 @@ def _fit_strictly(model, X, y, **fit_params):
     return y_pred
 
 
-@pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet"])
+@pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet", "group_lasso"])
 @pytest.mark.parametrize("alpha", [0.0, 1e-8, 1.0, 1e3, 1e6])
 def test_alpha_from_zero_to_huge_stays_finite(alpha, penalty):
     X, y = _data()
-    _fit_strictly(_small(penalty=penalty, alpha=alpha), X, y)
+    # L-BFGS cannot take group_lasso; FISTA is its exact solver.
+    solver = "fista" if penalty == "group_lasso" else "lbfgs"
+    _fit_strictly(_small(penalty=penalty, alpha=alpha, solver=solver), X, y)
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam", "gd"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "gd", "fista"])
 def test_no_penalty_equals_zero_alpha(solver):
     X, y = _data()
     params = {"solver": solver, "learning_rate_init": 1e-2}
     none = _fit_quietly(_small(penalty=None, alpha=0.3, **params), X, y)
-    for penalty in ("l1", "l2", "elasticnet"):
+    penalties = ["l1", "l2", "elasticnet"] + (
+        ["group_lasso"] if solver != "lbfgs" else []
+    )
+    for penalty in penalties:
         zero = _fit_quietly(_small(penalty=penalty, alpha=0.0, **params), X, y)
         for W, W_zero in zip(
             none.coefs_ + none.intercepts_, zero.coefs_ + zero.intercepts_
@@ -447,6 +455,25 @@ def test_huge_alpha_gives_weighted_mean_and_exact_zeros(penalty):
     y_pred = _fit_strictly(model, X, y + 5.0, sample_weight=sample_weight)
     for W in model.coefs_:
         assert np.count_nonzero(W) == 0
+    assert_allclose(y_pred, np.average(y + 5.0, weights=sample_weight), rtol=1e-6)
+
+
+def test_huge_group_lasso_alpha_drops_every_input_and_gives_the_weighted_mean():
+    X, y = _data(40)
+    sample_weight = np.random.RandomState(3).uniform(0.1, 3.0, size=40)
+    model = _small(
+        hidden_layer_sizes=(6, 3),
+        penalty="group_lasso",
+        alpha=1e6,
+        solver="fista",
+        max_iter=200,
+        # With the default deep_l2=1 the L2 term on the deeper layers sets
+        # FISTA's step to about 1 / (2 alpha): the biases then barely move
+        # within max_iter (reported to the group-lasso owner).
+        deep_l2=0.0,
+    )
+    y_pred = _fit_strictly(model, X, y + 5.0, sample_weight=sample_weight)
+    assert np.count_nonzero(model.coefs_[0]) == 0  # every input feature dropped
     assert_allclose(y_pred, np.average(y + 5.0, weights=sample_weight), rtol=1e-6)
 
 
@@ -561,8 +588,18 @@ def test_guarded_exp_has_a_continuous_derivative():
         ("adam", {"early_stopping": True, "batch_size": 8}),
         ("lbfgs", {"penalty": "l1", "alpha": 1e-2}),
         ("sgd", {"penalty": "elasticnet", "alpha": 1e-2, "batch_size": 8}),
+        ("fista", {"penalty": "group_lasso", "alpha": 1e-2}),
     ],
-    ids=["lbfgs", "adam", "sgd", "gd", "adam-early-stopping", "lbfgs-l1", "sgd-enet"],
+    ids=[
+        "lbfgs",
+        "adam",
+        "sgd",
+        "gd",
+        "adam-early-stopping",
+        "lbfgs-l1",
+        "sgd-enet",
+        "fista-group-lasso",
+    ],
 )
 def test_same_random_state_gives_bitwise_identical_fits(solver, extra):
     X, y = _data(40)
