@@ -147,7 +147,7 @@ def test_refitting_with_the_same_seed_is_bitwise_identical(
         alpha=1e-2,
         solver=solver,
         max_iter=5,
-        batch_size=3,
+        batch_size=min(3, X.shape[0]),
         random_state=seed,
     )
     first = [W.copy() for W in _fit(model, X, y).coefs_]
