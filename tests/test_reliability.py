@@ -677,7 +677,7 @@ def _live(cls):
     return sum(isinstance(obj, cls) for obj in gc.get_objects())
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "fista"])
 def test_a_fit_keeps_nothing_of_its_training_run_alive(solver):
     X, y = _data(40)
     model = _small(solver=solver, max_iter=3)
@@ -689,7 +689,7 @@ def test_a_fit_keeps_nothing_of_its_training_run_alive(solver):
     assert all(type(v) is not Objective for v in vars(model).values())
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "fista"])
 def test_repeated_fits_do_not_grow_memory(solver):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 10))  # 24 kB: a copy kept per fit shows at once
