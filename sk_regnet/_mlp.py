@@ -49,20 +49,21 @@ def _nonfinite_is_divergence(train):
     there is not finite, the last point where it was finite is kept instead and
     the run counts as diverged. After a divergence the stochastic solvers'
     state (moments, velocity) is dropped, so a later ``partial_fit`` or warm
-    start begins afresh. The objective computed here at the final point is
-    left in ``result.value`` so that ``loss_`` need not compute it again.
+    start begins afresh. The objective at the kept point is computed here too
+    (so an objective that overflows for any weights, e.g. targets near 1e200,
+    gives ``loss_ = inf`` and a divergence warning, not an error) and left in
+    ``result.value`` so that ``loss_`` need not compute it again.
     """
 
     @functools.wraps(train)
     def wrapper(estimator, *args, **kwargs):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result, objective = train(estimator, *args, **kwargs)
+            result.value = objective.value(result.x)  # reused for loss_
             fallback = result.last_finite_x
-            if fallback is not None:
-                result.value = objective.value(result.x)  # reused for loss_
-                if not np.isfinite(result.value):
-                    result.x, result.diverged, result.converged = fallback, True, False
-                    result.value = None
+            if fallback is not None and not np.isfinite(result.value):
+                result.x, result.diverged, result.converged = fallback, True, False
+                result.value = objective.value(result.x)
         if result.diverged:
             estimator._stochastic_progress = None
         return result, objective
@@ -858,10 +859,17 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
+            # lbfgs and fista choose their own step sizes: for them only the
+            # data (or the initial weights) can be at fault.
+            advice = (
+                "Scale the data (e.g. with StandardScaler)."
+                if self.solver in ("lbfgs", "fista")
+                else "Lower learning_rate_init or scale the data."
+            )
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
                 f"non-finite) after {result.n_iter} iterations; kept the last "
-                "finite parameters. Lower learning_rate_init or scale the data.",
+                f"finite parameters. {advice}",
                 ConvergenceWarning,
                 stacklevel=5,
             )

@@ -385,6 +385,27 @@ def test_divergence_in_partial_fit_warns_and_a_later_call_starts_fresh(solver):
     assert np.all(np.isfinite(model.predict(X)))
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_an_objective_that_overflows_everywhere_warns_instead_of_raising(solver):
+    # Targets of order 1e200 are finite, but their squared error is not
+    # representable for any weights: a divergence warning, loss_ = inf and
+    # finite predictions, not a FloatingPointError under errstate(raise).
+    X, y = _data()
+    model = _small(solver=solver)
+    with np.errstate(over="raise", invalid="raise"):
+        with pytest.warns(ConvergenceWarning, match="diverged") as record:
+            model.fit(X, 1e200 * y)
+        y_pred = model.predict(X)
+    message = str(record[0].message)
+    if solver in ("lbfgs", "fista"):
+        # They choose their own steps: the advice is about the data only.
+        assert "learning_rate_init" not in message and "Scale the data" in message
+    else:
+        assert "learning_rate_init" in message
+    assert model.loss_ == np.inf
+    assert np.all(np.isfinite(y_pred))
+
+
 @pytest.mark.parametrize("solver", ["lbfgs", "fista"])
 def test_line_search_backs_off_from_overflow(solver):
     # With targets of order 1e6 and tanh, trial steps of L-BFGS-B's line
