@@ -243,6 +243,25 @@ def test_bad_hyperparameter_raises_at_fit_naming_it(param, value):
     assert not hasattr(model, "coefs_")
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "gd", "fista"])
+def test_incompatible_combinations_are_refused_naming_them(solver):
+    model = RegularizedMLPRegressor(solver=solver)
+    assert not hasattr(model, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as excinfo:
+        model.partial_fit(X0, Y0)
+    # scikit-learn's available_if chains the reason as the cause.
+    assert f"solver={solver!r}" in str(excinfo.value.__cause__)
+    early = RegularizedMLPRegressor(solver="adam", early_stopping=True)
+    with pytest.raises((AttributeError, ValueError)) as excinfo:
+        early.partial_fit(X0, Y0)
+    reasons = f"{excinfo.value} {excinfo.value.__cause__}"
+    assert "early_stopping" in reasons
+    if solver == "lbfgs":
+        model = RegularizedMLPRegressor(penalty="group_lasso", solver="lbfgs")
+        with pytest.raises(ValueError, match="lbfgs.*group_lasso"):
+            model.fit(X0, Y0)
+
+
 @pytest.mark.parametrize(
     "param, value", [("alpha", -1.0), ("hidden_layer_sizes", (3, 0))]
 )
