@@ -161,10 +161,10 @@ FRIEDMAN_MODEL = RegularizedMLPRegressor(
 
 
 def _adaptive_weights(X, y):
-    """Adaptive group lasso: weights 1 / row norm of a first group-lasso fit."""
-    first = clone(FRIEDMAN_MODEL).set_params(alpha=0.02).fit(X, y)
+    """Adaptive group lasso: weights 1 / row norm**2 of a first group-lasso fit."""
+    first = clone(FRIEDMAN_MODEL).set_params(alpha=0.01).fit(X, y)
     norms = np.linalg.norm(first.coefs_[0], axis=1)
-    return 1.0 / np.maximum(norms, 1e-3 * norms.max())
+    return 1.0 / np.maximum(norms, 1e-3 * norms.max()) ** 2
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
