@@ -181,9 +181,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Seeds initialisation, shuffling and the early-stopping split.
     warm_start : bool, default=False
         Whether ``fit`` starts from the current parameters. As in
-        MLPRegressor, the stochastic solvers then start a fresh optimizer but
-        keep ``loss_curve_``, ``t_``, the stopping counters and, with early
-        stopping, the best validation score and parameters seen so far.
+        MLPRegressor, the stochastic solvers then start a fresh optimizer and
+        keep extending ``loss_curve_``, ``validation_scores_`` and ``t_``
+        (the clock of the ``'invscaling'`` schedule). Unlike MLPRegressor, the
+        stopping rule starts afresh: MLPRegressor carries its no-improvement
+        count over, so that a warm-started fit after a converged one stops
+        after a single epoch, even with a new ``alpha`` (which would stall a
+        regularization path).
     verbose : bool, default=False
         Print the loss at every iteration.
 
@@ -206,10 +210,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     best_loss_ : float or None
         Lowest value of ``loss_curve_`` (None with early stopping).
     validation_scores_ : list of float or None
-        R² on the held-out data per epoch (early stopping only).
+        R² on the held-out data per epoch (early stopping only), accumulated
+        over warm-started fits like ``loss_curve_``.
     best_validation_score_ : float or None
-        Best of ``validation_scores_``; the fitted parameters are those that
-        reached it.
+        Best validation score of the last ``fit``; the fitted parameters are
+        those that reached it.
     t_ : int
         Training samples processed by the solver (each epoch or full-batch
         iteration counts every training sample), accumulated over
@@ -443,7 +448,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         kept from one call to the next, so that blocks of a data set too large
         for memory can be streamed through the model. The first call
         initialises the network; later calls need the same number of features
-        and outputs. Not available with ``solver='lbfgs'``, ``'gd'`` or ``'fista'``, nor
+        and outputs. Not available with the full-batch solvers, nor
         with ``early_stopping=True`` (an ``AttributeError`` says why).
 
         Parameters
@@ -459,6 +464,19 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         -------
         self : RegularizedMLPRegressor
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_regnet import RegularizedMLPRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = X[:, 0] - X[:, 1]
+        >>> model = RegularizedMLPRegressor((8,), solver="adam", random_state=0)
+        >>> for X_block, y_block in zip(np.split(X, 3), np.split(y, 3)):
+        ...     model = model.partial_fit(X_block, y_block)
+        >>> model.t_, model.n_iter_, len(model.loss_curve_)
+        (300, 1, 3)
         """
         return self._partial_fit(X, y, sample_weight)
 
@@ -524,11 +542,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
             )
 
-        group_ids, n_groups = check_groups(self.groups, X.shape[1])
-        check_group_weights(self.group_weights, n_groups)
         layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
         # A fresh generator from random_state on every call, as MLPRegressor.
         rng = check_random_state(self.random_state)
+        group_ids, n_groups = check_groups(self.groups, X.shape[1])
+        check_group_weights(self.group_weights, n_groups)
         if first_pass:
             theta0 = initialize(layout, self.weight_init, self.activation, rng, X.dtype)
         else:
@@ -567,7 +585,12 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def _check_callables(self, layout, X, y, sample_weight, theta):
         """Probe a callable ``loss`` or ``penalty`` on a few rows before training."""
         if callable(self.loss):
-            rows = slice(0, min(10, X.shape[0]))
+            # Rows with positive weight, so a weighted mean is well defined.
+            rows = (
+                np.arange(min(10, X.shape[0]))
+                if sample_weight is None
+                else np.flatnonzero(sample_weight > 0)[:10]
+            )
             y_probe = y[rows]
             sw_probe = None if sample_weight is None else sample_weight[rows]
             raw = forward(layout.unpack(theta), X[rows], self.activation)
@@ -738,9 +761,23 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 self.n_iter_no_change,
             )
             progress.best_x = np.array(theta0, copy=True)
-        elif not incremental or not isinstance(progress.optimizer, optimizer_type):
-            # warm_start: a fresh optimizer, as MLPRegressor; the stopping
-            # counters, schedule clock and best parameters carry over.
+        elif not incremental:
+            # warm_start: a fresh optimizer, as MLPRegressor, and (unlike
+            # MLPRegressor, whose no-improvement count carries over so that a
+            # fit after a converged one stops after one epoch) a fresh
+            # stopping rule, so the fit trains until it stops improving; the
+            # clock of the 'invscaling' schedule and the records carry over.
+            fresh = _solvers.new_progress(
+                self._make_optimizer(layout.n_params, X.dtype),
+                self.tol,
+                self.n_iter_no_change,
+            )
+            fresh.samples_seen = progress.samples_seen
+            fresh.validation_scores = progress.validation_scores
+            fresh.best_x = np.array(theta0, copy=True)
+            progress = fresh
+        elif not isinstance(progress.optimizer, optimizer_type):
+            # partial_fit after a change of solver.
             progress.optimizer = self._make_optimizer(layout.n_params, X.dtype)
         vg = (
             objective.value_and_grad_composite
@@ -812,10 +849,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            if progress is not None:
-                self.best_loss_ = progress.loss_rule.best_value
-            else:
-                self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+            self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
@@ -859,6 +893,30 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             y_pred = y_pred.ravel()
         return y_pred
 
+    # ------------------------------------------------------------ persistence
+    # Reliability (issue 8): pickle, joblib and skops.io all go through these.
+    # The stochastic solvers' state (`_stochastic_progress`) is saved as plain
+    # data (dicts, numbers, arrays), never as solver objects, so that
+    # `skops.io.get_untrusted_types` reports only RegularizedMLPRegressor.
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        progress = state.get("_stochastic_progress")
+        if isinstance(progress, _solvers.StochasticProgress):
+            state["_stochastic_progress"] = progress.state_dict()
+        return state
+
+    def __setstate__(self, state):
+        progress = state.get("_stochastic_progress")
+        if isinstance(progress, dict):
+            progress = _solvers.StochasticProgress.from_state_dict(progress)
+            state = {**state, "_stochastic_progress": progress}
+        super().__setstate__(state)
+
+    def __sklearn_is_fitted__(self):
+        # Fitted once there are weights; a fit that failed after validating X
+        # (e.g. on a bad callable) leaves n_features_in_ but no model.
+        return hasattr(self, "coefs_")
+
     # ----------------------------------------------------- feature selection
     @property
     def feature_importances_(self):
@@ -894,30 +952,6 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         support = np.zeros(self._n_groups, dtype=bool)
         np.logical_or.at(support, ids[ids >= 0], row_kept[ids >= 0])
         return support
-
-    # ------------------------------------------------------------ persistence
-    # Reliability (issue 8): pickle, joblib and skops.io all go through these.
-    # The stochastic solvers' state (`_stochastic_progress`) is saved as plain
-    # data (dicts, numbers, arrays), never as solver objects, so that
-    # `skops.io.get_untrusted_types` reports only RegularizedMLPRegressor.
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        progress = state.get("_stochastic_progress")
-        if isinstance(progress, _solvers.StochasticProgress):
-            state["_stochastic_progress"] = progress.state_dict()
-        return state
-
-    def __setstate__(self, state):
-        progress = state.get("_stochastic_progress")
-        if isinstance(progress, dict):
-            progress = _solvers.StochasticProgress.from_state_dict(progress)
-            state = {**state, "_stochastic_progress": progress}
-        super().__setstate__(state)
-
-    def __sklearn_is_fitted__(self):
-        # Fitted once there are weights; a fit that failed after validating X
-        # (e.g. on a bad callable) leaves n_features_in_ but no model.
-        return hasattr(self, "coefs_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -176,12 +176,12 @@ def test_fista_estimator_reaches_a_group_lasso_stationary_point(small_data):
     assert np.all(np.diff(model.loss_curve_) <= 1e-10)
 
 
-def _quartic(coefs):
+def quartic_penalty(coefs):
     return sum(anp.sum(W**4) for W in coefs)
 
 
 @pytest.mark.parametrize(
-    "penalty", [None, "l2", "l1", "elasticnet", "group_lasso", _quartic]
+    "penalty", [None, "l2", "l1", "elasticnet", "group_lasso", quartic_penalty]
 )
 def test_fista_fits_every_penalty(small_data, penalty):
     X, y = small_data
