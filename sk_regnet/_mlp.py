@@ -666,6 +666,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 n_iter_no_change=self.n_iter_no_change,
                 prox=objective.prox if objective.has_prox else None,
                 nonsmooth=objective.nonsmooth_value if objective.has_prox else None,
+                value=objective.value_smooth,
                 callback=callback,
             )
         elif self.solver == "lbfgs":
