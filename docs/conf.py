@@ -160,13 +160,18 @@ if not _api.exists() or _api.read_text(encoding="utf-8") != _text:
     _api.write_text(_text, encoding="utf-8")
 
 # ------------------------------------------- pages other developers write
-#: Standalone pages that join the table of contents when they exist.
-OPTIONAL_PAGES = ("performance", "reliability")
+#: Pages with their own place in the toctree of index.rst (or generated).
+FIXED_PAGES = {"index", "user_guide", "cli", "api", "sg_execution_times"}
+
+
+def _standalone_pages():
+    """Every other top-level page (performance, reliability, ...), sorted."""
+    return sorted(p.stem for p in DOCS.glob("*.rst") if p.stem not in FIXED_PAGES)
 
 
 def _optional_pages(app, docname, source):
-    """Link the optional pages that exist; leave no dangling reference."""
-    pages = [p for p in OPTIONAL_PAGES if (DOCS / f"{p}.rst").exists()]
+    """Link the standalone pages that exist; leave no dangling reference."""
+    pages = _standalone_pages()
     if docname == "index":
         source[0] = source[0].replace(
             "   .. optional pages\n", "".join(f"   {p}\n" for p in pages)

@@ -25,6 +25,7 @@ def test_sphinx_build_with_warnings_as_errors(tmp_path):
         ROOT / "docs", src / "docs", ignore=shutil.ignore_patterns(*GENERATED)
     )
     shutil.copytree(ROOT / "examples", src / "examples")
+    pages = sorted(page.stem for page in (src / "docs").glob("*.rst"))
     out = tmp_path / "html"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
@@ -73,6 +74,10 @@ def test_sphinx_build_with_warnings_as_errors(tmp_path):
     article = (out / "auto_examples" / "plot_article.html").read_text(encoding="utf-8")
     for mse in ("0.0401", "0.1054", "0.0939"):
         assert mse in article
+    # Standalone pages written by others are in the toctree.
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for page in pages:
+        assert f"{page}.html" in index, page
     # The user guide links what exists and nothing that does not.
     guide = (out / "user_guide.html").read_text(encoding="utf-8")
     assert "PERFORMANCE_LINK" not in guide and "MEASURED_TABLE" not in guide
