@@ -6,6 +6,12 @@ outputs::
     L = sum_i s_i * mean_o l(y_io, f_io) / sum_i s_i
 
 With ``sample_weight=None`` this is a plain mean over samples and outputs.
+
+Optional, for speed: a loss object may offer ``value_and_grad(y, raw,
+sample_weight) -> (value, d value / d raw)`` in closed form; the objective
+then skips autograd for it (it is tested against autograd). A loss with
+``sample_mean = True`` is such a weighted mean over samples, so the objective
+may evaluate it on chunks of rows and combine them.
 """
 
 import autograd.numpy as anp
@@ -23,9 +29,25 @@ class SquaredError:
     """Mean squared error; identity link."""
 
     name = "squared_error"
+    sample_mean = True
 
     def value(self, y, raw, sample_weight=None):
         return _weighted_mean((y - raw) ** 2, sample_weight)
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        residual = raw - y
+        sq = residual * residual
+        if sample_weight is None:
+            scale = 2.0 / residual.size
+            value = np.mean(sq)
+        else:
+            sw = sample_weight[:, None]
+            total = np.sum(sample_weight)
+            value = np.sum(sample_weight * np.mean(sq, axis=1)) / total
+            scale = sw * (2.0 / (residual.shape[1] * total))
+        residual *= scale
+        return value, residual
 
     def inverse_link(self, raw):
         return raw

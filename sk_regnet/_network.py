@@ -5,11 +5,29 @@ orders them layer by layer as ``W_1, b_1, W_2, b_2, ...`` with each ``W_k`` stor
 row-major, so the row of ``W_1`` that leaves input feature ``j`` is a contiguous
 slice. Solvers see only ``theta``; this module turns it into views of the
 weight matrices and bias vectors (no copies).
+
+Two implementations of the same forward pass live here:
+
+- :func:`forward`, written with ``autograd.numpy``: the plain, reference path
+  that autograd differentiates node by node;
+- :class:`Network`, the hot path used for training: the forward pass keeps
+  the hidden activations (a *tape*) and :meth:`Network.backward` is the
+  hand-written vector-Jacobian product of the whole network with respect to
+  ``theta``. :func:`network_output` registers it with autograd as a single
+  primitive, so a traced objective sees one node for the whole network.
+
+Inputs may be dense arrays or scipy.sparse CSR/CSC matrices: the first layer
+multiplies them through :func:`input_dot` (a primitive with its VJP), never
+densifying them. Arithmetic follows the dtype of ``theta`` and ``X``
+(float32 stays float32).
 """
 
 import autograd.numpy as anp
 import numpy as np
+import scipy.sparse as sp
+from autograd.extend import defvjp, primitive
 from autograd.scipy.special import expit
+from scipy.special import expit as np_expit
 
 ACTIVATIONS = {
     "identity": lambda z: z,
@@ -19,6 +37,81 @@ ACTIVATIONS = {
 }
 
 WEIGHT_INITS = ("glorot_uniform", "normal")
+
+
+def _tanh_(z):
+    return np.tanh(z, out=z)
+
+
+def _logistic_(z):
+    return np_expit(z, out=z)
+
+
+def _relu_(z):
+    return np.maximum(z, 0, out=z)
+
+
+def _identity_(z):
+    return z
+
+
+#: In-place activations of the hot path (same arithmetic as ``ACTIVATIONS``).
+_INPLACE_ACTIVATIONS = {
+    "identity": _identity_,
+    "logistic": _logistic_,
+    "tanh": _tanh_,
+    "relu": _relu_,
+}
+
+
+def _tanh_backward_(delta, a):
+    # tanh'(z) = 1 - tanh(z)**2, from the activation itself (1/cosh**2 overflows).
+    d = a * a
+    np.subtract(1, d, out=d)
+    delta *= d
+
+
+def _logistic_backward_(delta, a):
+    d = 1 - a
+    d *= a
+    delta *= d
+
+
+def _relu_backward_(delta, a):
+    delta[a <= 0] = 0
+
+
+#: ``delta *= f'(z)`` in place, with ``f'`` written in terms of ``a = f(z)``.
+_ACTIVATION_BACKWARD = {
+    "identity": None,
+    "logistic": _logistic_backward_,
+    "tanh": _tanh_backward_,
+    "relu": _relu_backward_,
+}
+
+
+@primitive
+def input_dot(X, W):
+    """``X @ W`` for a dense array or a scipy.sparse matrix ``X``.
+
+    An autograd primitive differentiable in ``W`` (VJP ``X.T @ g``), so sparse
+    inputs go through autograd without being densified.
+    """
+    if sp.issparse(X):
+        return np.asarray(X @ W)
+    return np.dot(X, W)
+
+
+def _input_dot_vjp_W(ans, X, W):
+    def vjp(g):
+        if sp.issparse(X):
+            return np.asarray(X.T @ g)
+        return np.dot(X.T, g)
+
+    return vjp
+
+
+defvjp(input_dot, None, _input_dot_vjp_W)
 
 
 class ParameterLayout:
@@ -120,11 +213,14 @@ def initialize(layout, weight_init, activation, rng, dtype=np.float64):
 def forward(params, X, activation):
     """Network output (before any link function) for inputs ``X``.
 
+    Written with ``autograd.numpy``: the plain autograd reference path (the
+    hot path is :class:`Network`).
+
     Parameters
     ----------
     params : list of (W, b)
         As given by :meth:`ParameterLayout.unpack`.
-    X : array of shape (n_samples, n_features)
+    X : array or scipy.sparse matrix of shape (n_samples, n_features)
     activation : str
         Hidden-layer activation; the output layer is linear.
 
@@ -134,7 +230,129 @@ def forward(params, X, activation):
     """
     act = ACTIVATIONS[activation]
     hidden = X
-    for W, b in params[:-1]:
-        hidden = act(anp.dot(hidden, W) + b)
-    W, b = params[-1]
-    return anp.dot(hidden, W) + b
+    for k, (W, b) in enumerate(params):
+        z = input_dot(hidden, W) if k == 0 and sp.issparse(X) else anp.dot(hidden, W)
+        hidden = z + b
+        if k < len(params) - 1:
+            hidden = act(hidden)
+    return hidden
+
+
+class Network:
+    """Fast forward pass and hand-written backward pass on the flat vector.
+
+    Parameters
+    ----------
+    layout : ParameterLayout
+    activation : str
+        Hidden-layer activation; the output layer is linear.
+
+    Notes
+    -----
+    The forward pass computes ``a_k = f(a_{k-1} @ W_k + b_k)`` with the same
+    operations, in the same order, as :func:`forward` (so results agree to
+    the last bit on dense inputs), but in place. The backward pass writes the
+    gradient of each ``W_k`` and ``b_k`` straight into views of one flat
+    vector shaped like ``theta``: no packing.
+    """
+
+    def __init__(self, layout, activation):
+        self.layout = layout
+        self.activation = activation
+        self._act = _INPLACE_ACTIVATIONS[activation]
+        self._act_backward = _ACTIVATION_BACKWARD[activation]
+
+    def forward(self, theta, X, keep=False):
+        """Output for inputs ``X``; with ``keep``, also the tape for :meth:`backward`.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_outputs)
+        tape : list of ndarray or None
+            The hidden activations, when ``keep``.
+        """
+        params = self.layout.unpack(theta)
+        last = len(params) - 1
+        hidden = X
+        tape = [] if keep else None
+        sparse = sp.issparse(X)
+        for k, (W, b) in enumerate(params):
+            z = input_dot(X, W) if k == 0 and sparse else np.dot(hidden, W)
+            z += b
+            if k < last:
+                hidden = self._act(z)
+                if keep:
+                    tape.append(hidden)
+            else:
+                hidden = z
+        return hidden, tape
+
+    def backward(self, theta, X, tape, g_out):
+        """Gradient with respect to ``theta`` of ``sum(g_out * output)``.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+        X : array or sparse matrix
+            The inputs given to :meth:`forward`.
+        tape : list of ndarray
+            What :meth:`forward` kept.
+        g_out : ndarray of shape (n_samples, n_outputs)
+            Gradient of the objective with respect to the output.
+
+        Returns
+        -------
+        grad : ndarray of shape (n_params,)
+            A new array.
+        """
+        layout = self.layout
+        grad = np.empty_like(theta)
+        params = layout.unpack(theta)
+        grads = layout.unpack(grad)
+        delta = np.asarray(g_out, dtype=theta.dtype)
+        for k in range(len(params) - 1, -1, -1):
+            W = params[k][0]
+            gW, gb = grads[k]
+            inputs = tape[k - 1] if k > 0 else X
+            if sp.issparse(inputs):
+                gW[...] = inputs.T @ delta
+            else:
+                np.dot(inputs.T, delta, out=gW)
+            np.sum(delta, axis=0, out=gb)
+            if k > 0:
+                delta = np.dot(delta, W.T)
+                if self._act_backward is not None:
+                    self._act_backward(delta, tape[k - 1])
+        return grad
+
+    def predict(self, theta, X):
+        """Output for inputs ``X`` (no tape kept)."""
+        return self.forward(theta, X)[0]
+
+
+@primitive
+def network_output(theta, X, network):
+    """``network``'s output as one autograd primitive, differentiable in ``theta``.
+
+    Its VJP is :meth:`Network.backward`, so a traced objective holds one node
+    for the whole network instead of several per layer.
+    """
+    out, tape = network.forward(theta, X, keep=True)
+    _LAST_TAPE[:] = [out, tape]
+    return out
+
+
+# The tape of the latest forward pass, handed from the primitive to its VJP
+# maker: autograd calls the maker right after the primitive, with its result.
+_LAST_TAPE = [None, None]
+
+
+def _network_output_vjp(ans, theta, X, network):
+    out, tape = _LAST_TAPE
+    _LAST_TAPE[:] = [None, None]
+    if out is not ans:  # not the latest call: recompute the tape
+        tape = network.forward(theta, X, keep=True)[1]
+    return lambda g: network.backward(theta, X, tape, g)
+
+
+defvjp(network_output, _network_output_vjp)

@@ -1,0 +1,178 @@
+"""Ours versus scikit-learn's MLPRegressor: time per iteration and peak memory.
+
+Run from the repository root::
+
+    PYTHONPATH=$PWD python benchmarks/bench_mlp.py [--repeats N] [--only a,b,c,d]
+
+Each comparison fits the same architecture with the same solver, batch size and
+iteration budget, alternating ours and theirs ``repeats`` times in one
+process, and prints the median seconds per iteration (or epoch) and the ratio
+ours / theirs. Targets (issue 7): (a) <= 0.7, (b) <= 0.9, (c) <= 0.7 with a
+final training loss no worse, (d) <= 1.3.
+"""
+
+import argparse
+
+import numpy as np
+from _common import article_train_data, interleaved, machine, peak_memory
+from sklearn.datasets import make_friedman1
+from sklearn.neural_network import MLPRegressor
+from threadpoolctl import threadpool_limits
+
+from sk_regnet import RegularizedMLPRegressor
+
+
+def small_gd(repeats):
+    """(a) The article's data, hidden (10,), tanh, 500 full-batch steps."""
+    X, y = article_train_data()
+    n = X.shape[0]
+
+    def ours():
+        return RegularizedMLPRegressor(
+            hidden_layer_sizes=(10,),
+            activation="tanh",
+            penalty="l2",
+            alpha=0.01,
+            solver="gd",
+            learning_rate_init=0.01,
+            max_iter=500,
+            tol=0.0,
+            random_state=0,
+        )
+
+    def theirs():
+        # Same objective up to a factor 2: 1/2 MSE + alpha_sk / (2n) ||W||^2.
+        return MLPRegressor(
+            hidden_layer_sizes=(10,),
+            activation="tanh",
+            alpha=0.01 * n * 2,
+            solver="sgd",
+            batch_size=n,
+            learning_rate_init=0.02,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            shuffle=False,
+            max_iter=500,
+            tol=0.0,
+            n_iter_no_change=10**9,
+            random_state=0,
+        )
+
+    return interleaved(ours, theirs, X, y, repeats, lambda m: m.n_iter_)
+
+
+def medium_adam(repeats, n_samples=20000):
+    """(b) make_friedman1(20000, 50), hidden (100, 100), tanh, adam, batch 200."""
+    X, y = make_friedman1(n_samples=n_samples, n_features=50, random_state=0)
+    n = X.shape[0]
+    common = dict(
+        hidden_layer_sizes=(100, 100),
+        activation="tanh",
+        solver="adam",
+        batch_size=200,
+        learning_rate_init=1e-3,
+        max_iter=3,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        random_state=0,
+    )
+
+    def ours():
+        return RegularizedMLPRegressor(penalty="l2", alpha=1e-4 / n, **common)
+
+    def theirs():
+        return MLPRegressor(alpha=1e-4, **common)
+
+    return interleaved(ours, theirs, X, y, repeats, lambda m: m.n_iter_), (
+        X,
+        y,
+        ours,
+        theirs,
+    )
+
+
+def small_lbfgs(repeats):
+    """(c) The article's data, hidden (10,), tanh, L-BFGS, 300 iterations."""
+    X, y = article_train_data()
+
+    def ours():
+        return RegularizedMLPRegressor(
+            hidden_layer_sizes=(10,),
+            activation="tanh",
+            penalty=None,
+            alpha=0.0,
+            solver="lbfgs",
+            max_iter=300,
+            tol=0.0,
+            random_state=0,
+        )
+
+    def theirs():
+        return MLPRegressor(
+            hidden_layer_sizes=(10,),
+            activation="tanh",
+            alpha=0.0,
+            solver="lbfgs",
+            max_iter=300,
+            tol=0.0,
+            random_state=0,
+        )
+
+    return interleaved(ours, theirs, X, y, repeats, lambda m: m.n_iter_)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", default="a,b,c,d")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS threads for both sides (default 1: stable on a shared machine)",
+    )
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        print(machine())
+        run(only, args.repeats)
+
+
+def run(only, repeats):
+    if "a" in only:
+        o, t, _, _ = small_gd(repeats)
+        print(
+            f"(a) gd 80x1 (10,) tanh: ours {o * 1e6:.1f} us/iter, MLPRegressor "
+            f"{t * 1e6:.1f} us/iter, ratio {o / t:.3f} (target <= 0.7)"
+        )
+    if "b" in only or "d" in only:
+        reps = repeats if "b" in only else 1
+        (o, t, _, _), (X, y, ours, theirs) = medium_adam(
+            max(1, reps // 2) if "b" in only else 1
+        )
+        if "b" in only:
+            print(
+                f"(b) adam friedman1 20000x50 (100,100) tanh batch 200: ours "
+                f"{o * 1e3:.1f} ms/epoch, MLPRegressor {t * 1e3:.1f} ms/epoch, "
+                f"ratio {o / t:.3f} (target <= 0.9)"
+            )
+        if "d" in only:
+            po, pt = peak_memory(ours(), X, y), peak_memory(theirs(), X, y)
+            print(
+                f"(d) tracemalloc peak during (b): ours {po / 2**20:.2f} MiB, "
+                f"MLPRegressor {pt / 2**20:.2f} MiB, ratio {po / pt:.3f} (target <= 1.3)"
+            )
+    if "c" in only:
+        o, t, mo, mt = small_lbfgs(repeats)
+        X, y = article_train_data()
+        mse_o = float(np.mean((mo.predict(X) - y) ** 2))
+        mse_t = float(np.mean((mt.predict(X) - y) ** 2))
+        print(
+            f"(c) lbfgs 80x1 (10,) tanh: ours {o * 1e6:.1f} us/iter ({mo.n_iter_} iter), "
+            f"MLPRegressor {t * 1e6:.1f} us/iter ({mt.n_iter_} iter), ratio {o / t:.3f} "
+            f"(target <= 0.7); final training MSE ours {mse_o:.6g}, theirs {mse_t:.6g}"
+        )
+
+
+if __name__ == "__main__":
+    main()
