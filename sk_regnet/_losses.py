@@ -40,7 +40,7 @@ class SquaredError:
         sq = residual * residual
         if sample_weight is None:
             scale = 2.0 / residual.size
-            value = np.mean(sq)
+            value = np.add.reduce(sq, axis=None) / residual.size  # np.mean
         else:
             sw = sample_weight[:, None]
             total = np.sum(sample_weight)

@@ -268,34 +268,32 @@ class Network:
         Returns
         -------
         out : ndarray of shape (n_samples, n_outputs)
-        tape : list of ndarray or None
-            The hidden activations, when ``keep``.
+        tape : Tape or None
+            What the backward pass needs, when ``keep``.
         """
         params = self.layout.unpack(theta)
         last = len(params) - 1
         hidden = X
-        tape = [] if keep else None
+        activations = []
         sparse = sp.issparse(X)
         for k, (W, b) in enumerate(params):
             z = input_dot(X, W) if k == 0 and sparse else np.dot(hidden, W)
             z += b
             if k < last:
                 hidden = self._act(z)
-                if keep:
-                    tape.append(hidden)
+                activations.append(hidden)
             else:
                 hidden = z
-        return hidden, tape
+        if not keep:
+            return hidden, None
+        return hidden, Tape(theta, X, params, activations, sparse)
 
-    def backward(self, theta, X, tape, g_out):
+    def backward(self, tape, g_out):
         """Gradient with respect to ``theta`` of ``sum(g_out * output)``.
 
         Parameters
         ----------
-        theta : ndarray of shape (n_params,)
-        X : array or sparse matrix
-            The inputs given to :meth:`forward`.
-        tape : list of ndarray
+        tape : Tape
             What :meth:`forward` kept.
         g_out : ndarray of shape (n_samples, n_outputs)
             Gradient of the objective with respect to the output.
@@ -303,31 +301,62 @@ class Network:
         Returns
         -------
         grad : ndarray of shape (n_params,)
-            A new array.
+            A new array, laid out like ``theta``.
         """
-        layout = self.layout
+        theta, params, activations = tape.theta, tape.params, tape.activations
         grad = np.empty_like(theta)
-        params = layout.unpack(theta)
-        grads = layout.unpack(grad)
+        grads = self.layout.unpack(grad)
         delta = np.asarray(g_out, dtype=theta.dtype)
         for k in range(len(params) - 1, -1, -1):
-            W = params[k][0]
             gW, gb = grads[k]
-            inputs = tape[k - 1] if k > 0 else X
-            if sp.issparse(inputs):
-                gW[...] = inputs.T @ delta
-            else:
-                np.dot(inputs.T, delta, out=gW)
-            np.sum(delta, axis=0, out=gb)
             if k > 0:
-                delta = np.dot(delta, W.T)
+                np.dot(activations[k - 1].T, delta, out=gW)
+            elif tape.sparse:
+                gW[...] = tape.X.T @ delta
+            else:
+                np.dot(tape.X.T, delta, out=gW)
+            np.add.reduce(delta, axis=0, out=gb)
+            if k > 0:
+                delta = np.dot(delta, params[k][0].T)
                 if self._act_backward is not None:
-                    self._act_backward(delta, tape[k - 1])
+                    self._act_backward(delta, activations[k - 1])
         return grad
 
     def predict(self, theta, X):
         """Output for inputs ``X`` (no tape kept)."""
         return self.forward(theta, X)[0]
+
+
+class Tape:
+    """What :meth:`Network.backward` needs from a forward pass.
+
+    Attributes
+    ----------
+    theta : ndarray
+        The parameters of the forward pass.
+    X : array or sparse matrix
+        Its inputs (a reference, not a copy).
+    params : list of (W, b)
+        Views into ``theta``.
+    activations : list of ndarray
+        Hidden-layer activations, first hidden layer first.
+    sparse : bool
+        Whether ``X`` is a scipy.sparse matrix.
+    """
+
+    __slots__ = ("theta", "X", "params", "activations", "sparse")
+
+    def __init__(self, theta, X, params, activations, sparse):
+        self.theta = theta
+        self.X = X
+        self.params = params
+        self.activations = activations
+        self.sparse = sparse
+
+    @property
+    def coefs(self):
+        """The weight matrices (views into ``theta``)."""
+        return [W for W, _ in self.params]
 
 
 @primitive
@@ -352,7 +381,7 @@ def _network_output_vjp(ans, theta, X, network):
     _LAST_TAPE[:] = [None, None]
     if out is not ans:  # not the latest call: recompute the tape
         tape = network.forward(theta, X, keep=True)[1]
-    return lambda g: network.backward(theta, X, tape, g)
+    return lambda g: network.backward(tape, g)
 
 
 defvjp(network_output, _network_output_vjp)

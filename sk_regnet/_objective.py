@@ -100,10 +100,9 @@ class Objective:
         X, y, sw = self._batch(indices)
         raw, tape = self.network.forward(theta, X, keep=True)
         f, g_raw = self._loss_vg(y, raw, sw)
-        grad = self.network.backward(theta, X, tape, g_raw)
+        grad = self.network.backward(tape, g_raw)
         if self.alpha != 0:
-            coefs = self.layout.weights(theta)
-            p, g_coefs = self._penalty_vg[smooth](coefs)
+            p, g_coefs = self._penalty_vg[smooth](tape.coefs)
             f = f + self.alpha * p
             if g_coefs is not None:
                 for gW, gP in zip(self.layout.weights(grad), g_coefs):

@@ -78,7 +78,8 @@ class L2(NoPenalty):
     smooth_value = value
 
     def value_and_grad(self, coefs):
-        return _sum_squares(coefs), [2 * W for W in coefs]
+        value = sum(np.add.reduce(W * W, axis=None) for W in coefs)
+        return value, [2 * W for W in coefs]
 
     smooth_value_and_grad = value_and_grad
 
@@ -96,7 +97,8 @@ class L1(NoPenalty):
 
     def value_and_grad(self, coefs):
         # np.sign(0) = 0: autograd's subgradient of |w| at 0.
-        return _sum_abs(coefs), [np.sign(W) for W in coefs]
+        value = sum(np.add.reduce(np.abs(W), axis=None) for W in coefs)
+        return value, [np.sign(W) for W in coefs]
 
 
 class ElasticNet(NoPenalty):

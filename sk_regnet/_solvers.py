@@ -41,7 +41,7 @@ class SolverResult:
 
 
 def _all_finite(f, g):
-    return np.isfinite(f) and np.all(np.isfinite(g))
+    return bool(np.isfinite(f)) and bool(np.isfinite(g).all())
 
 
 class _NoImprovement:
