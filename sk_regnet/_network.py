@@ -64,24 +64,26 @@ _INPLACE_ACTIVATIONS = {
 }
 
 
-def _tanh_backward_(delta, a):
+def _tanh_backward_(delta, a, tmp):
     # tanh'(z) = 1 - tanh(z)**2, from the activation itself (1/cosh**2 overflows).
-    d = a * a
-    np.subtract(1, d, out=d)
-    delta *= d
+    # ``tmp`` may be ``a`` itself.
+    np.multiply(a, a, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    delta *= tmp
 
 
-def _logistic_backward_(delta, a):
-    d = 1 - a
-    d *= a
-    delta *= d
+def _logistic_backward_(delta, a, tmp):
+    np.subtract(1, a, out=tmp)
+    tmp *= a
+    delta *= tmp
 
 
-def _relu_backward_(delta, a):
-    delta[a <= 0] = 0
+def _relu_backward_(delta, a, tmp):
+    np.copyto(delta, 0, where=a <= 0)
 
 
-#: ``delta *= f'(z)`` in place, with ``f'`` written in terms of ``a = f(z)``.
+#: ``delta *= f'(z)`` in place, with ``f'`` written in terms of ``a = f(z)``
+#: (``tmp`` is scratch space shaped like ``a``).
 _ACTIVATION_BACKWARD = {
     "identity": None,
     "logistic": _logistic_backward_,
@@ -261,9 +263,43 @@ class Network:
         self.activation = activation
         self._act = _INPLACE_ACTIVATIONS[activation]
         self._act_backward = _ACTIVATION_BACKWARD[activation]
+        self._workspaces = {}
 
-    def forward(self, theta, X, keep=False):
+    def _workspace(self, n_rows, dtype):
+        """Buffers for one batch shape, reused from call to call.
+
+        Per hidden layer: its activations and its back-propagated deltas. At
+        most two shapes are kept (the batch size and the last, smaller batch
+        of an epoch).
+        """
+        key = (n_rows, np.dtype(dtype).str)
+        ws = self._workspaces.get(key)
+        if ws is None:
+            if len(self._workspaces) >= 2:
+                self._workspaces.pop(next(iter(self._workspaces)))
+            widths = self.layout.layer_sizes[1:-1]
+            ws = [
+                (np.empty((n_rows, w), dtype=dtype), np.empty((n_rows, w), dtype=dtype))
+                for w in widths
+            ]
+            self._workspaces[key] = ws
+        return ws
+
+    def forward(self, theta, X, keep=False, reuse=False):
         """Output for inputs ``X``; with ``keep``, also the tape for :meth:`backward`.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+        X : array or sparse matrix of shape (n_samples, n_features)
+        keep : bool
+            Whether to return the tape for :meth:`backward`.
+        reuse : bool
+            Whether the hidden activations (and the backward pass's deltas)
+            may live in buffers reused from call to call. Only for a caller
+            that runs :meth:`backward` on this tape once, before the next
+            forward pass: the backward pass then overwrites the activations.
+            The output itself is always a new array.
 
         Returns
         -------
@@ -276,8 +312,15 @@ class Network:
         hidden = X
         activations = []
         sparse = sp.issparse(X)
+        dtype = np.result_type(X.dtype, theta.dtype)
+        ws = self._workspace(X.shape[0], dtype) if reuse and last > 0 else None
         for k, (W, b) in enumerate(params):
-            z = input_dot(X, W) if k == 0 and sparse else np.dot(hidden, W)
+            if k == 0 and sparse:
+                z = input_dot(X, W)
+            elif ws is not None and k < last:
+                z = np.dot(hidden, W, out=ws[k][0])
+            else:
+                z = np.dot(hidden, W)
             z += b
             if k < last:
                 hidden = self._act(z)
@@ -286,7 +329,7 @@ class Network:
                 hidden = z
         if not keep:
             return hidden, None
-        return hidden, Tape(theta, X, params, activations, sparse)
+        return hidden, Tape(theta, X, params, activations, sparse, ws)
 
     def backward(self, tape, g_out):
         """Gradient with respect to ``theta`` of ``sum(g_out * output)``.
@@ -307,6 +350,7 @@ class Network:
         grad = np.empty_like(theta)
         grads = self.layout.unpack(grad)
         delta = np.asarray(g_out, dtype=theta.dtype)
+        ws = tape.workspace
         for k in range(len(params) - 1, -1, -1):
             gW, gb = grads[k]
             if k > 0:
@@ -317,9 +361,14 @@ class Network:
                 np.dot(tape.X.T, delta, out=gW)
             np.add.reduce(delta, axis=0, out=gb)
             if k > 0:
-                delta = np.dot(delta, params[k][0].T)
+                a = activations[k - 1]
+                if ws is None:
+                    delta, tmp = np.dot(delta, params[k][0].T), np.empty_like(a)
+                else:
+                    # a is not needed after this step: use it as scratch space.
+                    delta, tmp = np.dot(delta, params[k][0].T, out=ws[k - 1][1]), a
                 if self._act_backward is not None:
-                    self._act_backward(delta, activations[k - 1])
+                    self._act_backward(delta, a, tmp)
         return grad
 
     def predict(self, theta, X):
@@ -342,16 +391,19 @@ class Tape:
         Hidden-layer activations, first hidden layer first.
     sparse : bool
         Whether ``X`` is a scipy.sparse matrix.
+    workspace : list or None
+        Reused scratch arrays (see :meth:`Network.forward`), or None.
     """
 
-    __slots__ = ("theta", "X", "params", "activations", "sparse")
+    __slots__ = ("theta", "X", "params", "activations", "sparse", "workspace")
 
-    def __init__(self, theta, X, params, activations, sparse):
+    def __init__(self, theta, X, params, activations, sparse, workspace=None):
         self.theta = theta
         self.X = X
         self.params = params
         self.activations = activations
         self.sparse = sparse
+        self.workspace = workspace
 
     @property
     def coefs(self):

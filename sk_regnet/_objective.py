@@ -22,7 +22,7 @@ from ._network import Network
 
 #: Rows per chunk (times the widest layer) when J is evaluated on all the data,
 #: so the hidden activations of a large data set never sit in memory at once.
-_CHUNK_ELEMENTS = 2**15
+_CHUNK_ELEMENTS = 2**13
 
 
 def _closed_form(obj, value_name, closed_name):
@@ -98,7 +98,7 @@ class Objective:
     # -- the objective and its gradient ----------------------------------------
     def _value_and_grad(self, theta, indices, smooth):
         X, y, sw = self._batch(indices)
-        raw, tape = self.network.forward(theta, X, keep=True)
+        raw, tape = self.network.forward(theta, X, keep=True, reuse=True)
         f, g_raw = self._loss_vg(y, raw, sw)
         grad = self.network.backward(tape, g_raw)
         if self.alpha != 0:
