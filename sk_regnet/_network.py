@@ -73,8 +73,9 @@ def _tanh_backward_(delta, a, tmp):
 
 
 def _logistic_backward_(delta, a, tmp):
+    # (delta * a) * (1 - a); a is read before tmp (which may be a) is written.
+    delta *= a
     np.subtract(1, a, out=tmp)
-    tmp *= a
     delta *= tmp
 
 
