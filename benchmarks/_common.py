@@ -20,27 +20,60 @@ def article_train_data():
 
 
 def timed_fit(model, X, y):
-    """Seconds taken by ``model.fit(X, y)`` (convergence warnings silenced)."""
+    """Wall-clock and CPU seconds taken by ``model.fit(X, y)``.
+
+    Convergence warnings are silenced. CPU time (``time.process_time``) is
+    the steadier figure on a shared machine: it leaves out the time spent
+    waiting for a core.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         model.fit(X, y)
-        return time.perf_counter() - start
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+
+class Comparison:
+    """Medians of interleaved timings, ours and theirs, per unit of work."""
+
+    def __init__(self, ours_wall, ours_cpu, theirs_wall, theirs_cpu, ours, theirs):
+        self.ours_wall = statistics.median(ours_wall)
+        self.ours_cpu = statistics.median(ours_cpu)
+        self.theirs_wall = statistics.median(theirs_wall)
+        self.theirs_cpu = statistics.median(theirs_cpu)
+        self.ours = ours
+        self.theirs = theirs
+
+    def line(self, label, unit, scale, target):
+        """One printable line: absolute figures and both ratios."""
+        return (
+            f"{label}: wall ours {self.ours_wall * scale:.1f} {unit}, MLPRegressor "
+            f"{self.theirs_wall * scale:.1f} {unit}, ratio "
+            f"{self.ours_wall / self.theirs_wall:.3f} | CPU ours "
+            f"{self.ours_cpu * scale:.1f} {unit}, MLPRegressor "
+            f"{self.theirs_cpu * scale:.1f} {unit}, ratio "
+            f"{self.ours_cpu / self.theirs_cpu:.3f} (target <= {target})"
+        )
 
 
 def interleaved(make_ours, make_theirs, X, y, repeats, per_iter):
-    """Median seconds per unit of work, ours and theirs, fits interleaved.
+    """Time ``repeats`` fits of each side, alternating, per unit of work.
 
     ``per_iter(model)`` gives the number of units (iterations, epochs) a
-    fitted model ran. Returns ``(ours, theirs, last_ours, last_theirs)``.
+    fitted model ran. Returns a :class:`Comparison` holding the medians and
+    the last fitted models.
     """
-    ours, theirs = [], []
+    times = {"ow": [], "oc": [], "tw": [], "tc": []}
     for _ in range(repeats):
         m = make_ours()
-        ours.append(timed_fit(m, X, y) / per_iter(m))
+        wall, cpu = timed_fit(m, X, y)
+        times["ow"].append(wall / per_iter(m))
+        times["oc"].append(cpu / per_iter(m))
         s = make_theirs()
-        theirs.append(timed_fit(s, X, y) / per_iter(s))
-    return statistics.median(ours), statistics.median(theirs), m, s
+        wall, cpu = timed_fit(s, X, y)
+        times["tw"].append(wall / per_iter(s))
+        times["tc"].append(cpu / per_iter(s))
+    return Comparison(times["ow"], times["oc"], times["tw"], times["tc"], m, s)
 
 
 def peak_memory(model, X, y):

@@ -139,38 +139,38 @@ def main():
 
 
 def run(only, repeats):
+    """Run the comparisons named in ``only`` and print one line each."""
     if "a" in only:
-        o, t, _, _ = small_gd(repeats)
-        print(
-            f"(a) gd 80x1 (10,) tanh: ours {o * 1e6:.1f} us/iter, MLPRegressor "
-            f"{t * 1e6:.1f} us/iter, ratio {o / t:.3f} (target <= 0.7)"
-        )
+        c = small_gd(repeats)
+        print(c.line("(a) gd 80x1 (10,) tanh, 500 steps", "us/iter", 1e6, 0.7))
     if "b" in only or "d" in only:
-        reps = repeats if "b" in only else 1
-        (o, t, _, _), (X, y, ours, theirs) = medium_adam(
-            max(1, reps // 2) if "b" in only else 1
-        )
+        c, (X, y, ours, theirs) = medium_adam(repeats if "b" in only else 1)
         if "b" in only:
             print(
-                f"(b) adam friedman1 20000x50 (100,100) tanh batch 200: ours "
-                f"{o * 1e3:.1f} ms/epoch, MLPRegressor {t * 1e3:.1f} ms/epoch, "
-                f"ratio {o / t:.3f} (target <= 0.9)"
+                c.line(
+                    "(b) adam friedman1 20000x50 (100,100) tanh batch 200",
+                    "ms/epoch",
+                    1e3,
+                    0.9,
+                )
             )
         if "d" in only:
             po, pt = peak_memory(ours(), X, y), peak_memory(theirs(), X, y)
             print(
                 f"(d) tracemalloc peak during (b): ours {po / 2**20:.2f} MiB, "
-                f"MLPRegressor {pt / 2**20:.2f} MiB, ratio {po / pt:.3f} (target <= 1.3)"
+                f"MLPRegressor {pt / 2**20:.2f} MiB, ratio {po / pt:.3f} "
+                "(target <= 1.3)"
             )
     if "c" in only:
-        o, t, mo, mt = small_lbfgs(repeats)
+        c = small_lbfgs(repeats)
         X, y = article_train_data()
-        mse_o = float(np.mean((mo.predict(X) - y) ** 2))
-        mse_t = float(np.mean((mt.predict(X) - y) ** 2))
+        mse_o = float(np.mean((c.ours.predict(X) - y) ** 2))
+        mse_t = float(np.mean((c.theirs.predict(X) - y) ** 2))
+        print(c.line("(c) lbfgs 80x1 (10,) tanh, 300 iterations", "us/iter", 1e6, 0.7))
         print(
-            f"(c) lbfgs 80x1 (10,) tanh: ours {o * 1e6:.1f} us/iter ({mo.n_iter_} iter), "
-            f"MLPRegressor {t * 1e6:.1f} us/iter ({mt.n_iter_} iter), ratio {o / t:.3f} "
-            f"(target <= 0.7); final training MSE ours {mse_o:.6g}, theirs {mse_t:.6g}"
+            f"    iterations ours {c.ours.n_iter_}, MLPRegressor {c.theirs.n_iter_}; "
+            f"final training MSE ours {mse_o:.6g}, MLPRegressor {mse_t:.6g} "
+            f"({'no worse' if mse_o <= mse_t else 'WORSE'})"
         )
 
 

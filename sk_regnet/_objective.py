@@ -129,7 +129,7 @@ class Objective:
             if w == 0:
                 continue
             part_sw = None if sw is None else sw[rows]
-            raw = self.network.predict(theta, X[rows])
+            raw = self.network.forward(theta, X[rows], reuse=True)[0]
             total += float(self.loss.value(y[rows], raw, part_sw)) * float(w)
             weight += float(w)
         return total / weight
