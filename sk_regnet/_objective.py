@@ -20,8 +20,9 @@ import numpy as np
 
 from ._network import Network
 
-#: Rows per chunk (times the widest layer) when J is evaluated on all the data,
-#: so the hidden activations of a large data set never sit in memory at once.
+#: Rows per chunk (times the widest non-input layer) when J is evaluated on all
+#: the data, so the hidden activations of a large data set never sit in memory
+#: at once.
 _CHUNK_ELEMENTS = 2**13
 
 
@@ -119,7 +120,7 @@ class Objective:
         """L on all the data, in chunks of rows when the loss is a sample mean."""
         X, y, sw = self.X, self.y, self.sample_weight
         n = X.shape[0]
-        chunk = max(1, _CHUNK_ELEMENTS // max(self.layout.layer_sizes))
+        chunk = max(1, _CHUNK_ELEMENTS // max(self.layout.layer_sizes[1:]))
         if not getattr(self.loss, "sample_mean", False) or n <= chunk:
             return self.loss.value(y, self.network.predict(theta, X), sw)
         total, weight = 0.0, 0.0
