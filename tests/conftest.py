@@ -1,0 +1,27 @@
+"""Shared, seeded data for the tests."""
+
+import os
+
+# scikit-learn's array-API check (numpy namespace) runs only when scipy was
+# imported with this set; without it the check skips.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from sk_regnet.experiments import article_data  # noqa: E402
+
+
+@pytest.fixture
+def article():
+    """The article's train/test split of noisy sin(pi x)."""
+    return article_data()
+
+
+@pytest.fixture
+def small_regression():
+    """A small smooth 3-feature, 2-output regression problem."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(40, 3))
+    y = np.column_stack([np.sin(2 * X[:, 0]) + X[:, 1], X[:, 1] * X[:, 2]])
+    return X, y
