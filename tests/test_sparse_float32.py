@@ -181,3 +181,15 @@ def test_input_dot_used_for_sparse_first_layer(monkeypatch):
     X, y = _data(seed=6)
     _fit(_model("gd", max_iter=2), sp.csr_matrix(X), y)
     assert calls and all(calls)
+
+
+def test_sparse_sample_weight_equals_repeated_rows():
+    X, y = _data(seed=7, n=20)
+    sw = np.random.RandomState(0).randint(0, 4, 20)
+    sw[0] = 1
+    kw = dict(max_iter=30, penalty="l2")
+    weighted = _fit(_model("gd", **kw), sp.csr_matrix(X), y, sample_weight=sw)
+    repeated = _fit(
+        _model("gd", **kw), sp.csr_matrix(X.repeat(sw, axis=0)), y.repeat(sw)
+    )
+    assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-10, atol=1e-12)
