@@ -79,8 +79,13 @@ def _logistic_backward_(delta, a, tmp):
     delta *= tmp
 
 
-def _relu_backward_(delta, a, tmp):
+def _relu_backward_(delta, a, tmp, kink=None):
+    # autograd's maximum(z, 0) passes g where z > 0, g / 2 where z == 0 exactly
+    # (``kink``, recorded by the forward pass), nothing where z < 0.
+    at_kink = None if kink is None else delta[kink] * 0.5
     np.copyto(delta, 0, where=a <= 0)
+    if at_kink is not None:
+        delta[kink] = at_kink
 
 
 #: ``delta *= f'(z)`` in place, with ``f'`` written in terms of ``a = f(z)``
@@ -273,7 +278,7 @@ class Network:
         most two shapes are kept (the batch size and the last, smaller batch
         of an epoch).
         """
-        key = (n_rows, np.dtype(dtype).str)
+        key = (n_rows, dtype)
         ws = self._workspaces.get(key)
         if ws is None:
             if len(self._workspaces) >= 2:
@@ -312,9 +317,12 @@ class Network:
         last = len(params) - 1
         hidden = X
         activations = []
+        kinks = []
+        relu = self.activation == "relu"
         sparse = sp.issparse(X)
-        dtype = np.result_type(X.dtype, theta.dtype)
-        ws = self._workspace(X.shape[0], dtype) if reuse and last > 0 else None
+        ws = None
+        if reuse and last > 0:
+            ws = self._workspace(X.shape[0], np.result_type(X.dtype, theta.dtype))
         for k, (W, b) in enumerate(params):
             if k == 0 and sparse:
                 z = input_dot(X, W)
@@ -324,13 +332,17 @@ class Network:
                 z = np.dot(hidden, W)
             z += b
             if k < last:
+                if relu:
+                    # Exact zeros are rare (zero biases on zero inputs) but
+                    # autograd treats them specially: remember where they are.
+                    kinks.append(None if z.all() else z == 0)
                 hidden = self._act(z)
                 activations.append(hidden)
             else:
                 hidden = z
         if not keep:
             return hidden, None
-        return hidden, Tape(theta, X, params, activations, sparse, ws)
+        return hidden, Tape(theta, X, params, activations, sparse, ws, kinks)
 
     def backward(self, tape, g_out):
         """Gradient with respect to ``theta`` of ``sum(g_out * output)``.
@@ -368,7 +380,9 @@ class Network:
                 else:
                     # a is not needed after this step: use it as scratch space.
                     delta, tmp = np.dot(delta, params[k][0].T, out=ws[k - 1][1]), a
-                if self._act_backward is not None:
+                if tape.kinks:
+                    self._act_backward(delta, a, tmp, tape.kinks[k - 1])
+                elif self._act_backward is not None:
                     self._act_backward(delta, a, tmp)
         return grad
 
@@ -394,17 +408,23 @@ class Tape:
         Whether ``X`` is a scipy.sparse matrix.
     workspace : list or None
         Reused scratch arrays (see :meth:`Network.forward`), or None.
+    kinks : list or None
+        ReLU only: per hidden layer, None or where the pre-activation was
+        exactly 0 (autograd passes half the gradient there).
     """
 
-    __slots__ = ("theta", "X", "params", "activations", "sparse", "workspace")
+    __slots__ = ("theta", "X", "params", "activations", "sparse", "workspace", "kinks")
 
-    def __init__(self, theta, X, params, activations, sparse, workspace=None):
+    def __init__(
+        self, theta, X, params, activations, sparse, workspace=None, kinks=None
+    ):
         self.theta = theta
         self.X = X
         self.params = params
         self.activations = activations
         self.sparse = sparse
         self.workspace = workspace
+        self.kinks = kinks
 
     @property
     def coefs(self):

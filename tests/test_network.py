@@ -273,3 +273,19 @@ def test_adam_in_place_step_is_the_textbook_update():
         assert_array_equal(step, expected_step)
         assert_array_equal(x_new, x - expected_step * m)
         x = x_new
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_relu_exact_zero_preactivation_matches_autograd(reuse):
+    """Zero biases on an all-zero row: autograd passes half the gradient at 0."""
+    layout = ParameterLayout([3, 4, 3, 1])
+    rng = np.random.RandomState(0)
+    theta = initialize(layout, "normal", "relu", rng)  # biases exactly 0
+    X = rng.randn(6, 3)
+    X[2] = 0.0
+    net = Network(layout, "relu")
+    out, tape = net.forward(theta, X, keep=True, reuse=reuse)
+    assert any(k is not None for k in tape.kinks)
+    G = rng.randn(6, 1)
+    expected = _plain_grad(layout, "relu", theta, X, G)
+    assert_allclose(net.backward(tape, G), expected, rtol=1e-10, atol=1e-12)
