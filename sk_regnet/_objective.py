@@ -17,6 +17,7 @@ Solvers get callables on the flat parameter vector from here:
 
 import autograd
 import numpy as np
+import scipy.sparse as sp
 
 from ._network import Network
 
@@ -83,6 +84,7 @@ class Objective:
         self.y = y
         self.sample_weight = sample_weight
         self.network = Network(layout, activation)
+        self._X_csr = None
         self._loss_vg = _closed_form(loss, "value", "value_and_grad") or (
             self._autograd_loss_vg
         )
@@ -114,7 +116,16 @@ class Objective:
         if indices is None:
             return self.X, self.y, self.sample_weight
         sw = None if self.sample_weight is None else self.sample_weight[indices]
-        return self.X[indices], self.y[indices], sw
+        return self._rows()[indices], self.y[indices], sw
+
+    def _rows(self):
+        """``X`` in a format cheap to select rows from (CSC turns into CSR once)."""
+        X = self.X
+        if sp.issparse(X) and X.format != "csr":
+            if self._X_csr is None:
+                self._X_csr = X.tocsr()
+            return self._X_csr
+        return X
 
     def _data_loss(self, theta):
         """L on all the data, in chunks of rows when the loss is a sample mean."""

@@ -193,3 +193,36 @@ def test_sparse_sample_weight_equals_repeated_rows():
         _model("gd", **kw), sp.csr_matrix(X.repeat(sw, axis=0)), y.repeat(sw)
     )
     assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def test_csc_minibatches_select_rows_from_one_csr_copy():
+    from sk_regnet._losses import get_loss
+    from sk_regnet._network import ParameterLayout, initialize
+    from sk_regnet._objective import Objective
+    from sk_regnet._penalties import get_penalty
+
+    X, y = _data(seed=8)
+    Xc = sp.csc_matrix(X)
+    layout = ParameterLayout([X.shape[1], 4, 1])
+    theta = initialize(layout, "glorot_uniform", "tanh", np.random.RandomState(0))
+
+    def objective(inputs):
+        return Objective(
+            layout,
+            "tanh",
+            get_loss("squared_error"),
+            get_penalty("l2"),
+            0.01,
+            inputs,
+            y.reshape(-1, 1),
+        )
+
+    sparse, dense = objective(Xc), objective(X)
+    rows = np.array([5, 1, 30, 2])
+    for _ in range(2):
+        f_s, g_s = sparse.value_and_grad_smooth(theta, rows)
+        f_d, g_d = dense.value_and_grad_smooth(theta, rows)
+        assert_allclose(f_s, f_d, rtol=1e-12)
+        assert_allclose(g_s, g_d, rtol=1e-10, atol=1e-14)
+    assert sparse._X_csr.format == "csr"
+    assert sparse.X is Xc and Xc.format == "csc"
