@@ -362,6 +362,7 @@ class Network:
         theta, params, activations = tape.theta, tape.params, tape.activations
         grad = np.empty_like(theta)
         grads = self.layout.unpack(grad)
+        tape.grad_coefs = [gW for gW, _ in grads]
         delta = np.asarray(g_out, dtype=theta.dtype)
         ws = tape.workspace
         for k in range(len(params) - 1, -1, -1):
@@ -411,9 +412,21 @@ class Tape:
     kinks : list or None
         ReLU only: per hidden layer, None or where the pre-activation was
         exactly 0 (autograd passes half the gradient there).
+    grad_coefs : list of ndarray or None
+        After :meth:`Network.backward`: views of the weight gradients in the
+        flat gradient it returned.
     """
 
-    __slots__ = ("theta", "X", "params", "activations", "sparse", "workspace", "kinks")
+    __slots__ = (
+        "theta",
+        "X",
+        "params",
+        "activations",
+        "sparse",
+        "workspace",
+        "kinks",
+        "grad_coefs",
+    )
 
     def __init__(
         self, theta, X, params, activations, sparse, workspace=None, kinks=None
@@ -425,6 +438,7 @@ class Tape:
         self.sparse = sparse
         self.workspace = workspace
         self.kinks = kinks
+        self.grad_coefs = None
 
     @property
     def coefs(self):

@@ -108,7 +108,7 @@ class Objective:
             p, g_coefs = self._penalty_vg[smooth](tape.coefs)
             f = f + self.alpha * p
             if g_coefs is not None:
-                for gW, gP in zip(self.layout.weights(grad), g_coefs):
+                for gW, gP in zip(tape.grad_coefs, g_coefs):
                     gW += self.alpha * gP
         return f, grad
 
