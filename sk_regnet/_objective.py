@@ -6,13 +6,18 @@
 matrices only (``_penalties``), ``f_theta`` the network (``_network``).
 Solvers get callables on the flat parameter vector from here:
 
-- ``value_and_grad_full``: J as written, differentiated by autograd (the
-  article's plain gradient descent);
+- ``value_and_grad_full``: J as written and its gradient, autograd's
+  (sub)gradient wherever J is not differentiable (the article's plain
+  gradient descent);
 - ``value_and_grad_smooth`` and ``prox``: the smooth part
   ``L + alpha * P_smooth`` and the proximal step of ``alpha * P_nonsmooth``,
   for the proximal solvers;
 - ``split_problem``: for L-BFGS-B, ``W = U - V`` with ``U, V >= 0`` turns an
   L1 term into a linear one under bounds, so the solution has exact zeros.
+
+Gradients: the network's hand-written VJP (``_network.Network.backward``)
+chained with the loss's and penalty's gradients, in closed form where their
+objects offer one and from autograd otherwise (see :class:`Objective`).
 """
 
 import autograd
