@@ -53,20 +53,39 @@ class SquaredError:
         return raw
 
 
+def _guarded_exp(raw):
+    """``exp(raw)``, continued linearly beyond ``T``.
+
+    Equal to ``exp(raw)`` (bit for bit) up to ``T = min(100, log(finfo.max) / 2)``
+    (100 in float64, about 44.4 in float32) and ``exp(T) * (1 + raw - T)``
+    beyond: increasing, convex and continuously differentiable, so the Poisson
+    loss, its gradient (and the solvers' products of gradients) and the
+    predictions stay finite where ``exp`` would overflow, for example with
+    badly scaled features at initialisation. Works on plain arrays and on
+    autograd boxes.
+    """
+    finfo = np.finfo(np.result_type(raw.dtype, np.float32))
+    threshold = min(100.0, 0.5 * float(np.log(finfo.max)))
+    capped = anp.minimum(raw, threshold)
+    return anp.exp(capped) * (1.0 + (raw - capped))
+
+
 class Poisson:
     """Half Poisson deviance with a log link: predictions are ``exp(raw)``.
 
     Up to a term that depends on ``y`` only, the per-entry loss is
-    ``exp(raw) - y * raw``; it requires ``y >= 0``.
+    ``exp(raw) - y * raw``; it requires ``y >= 0``. For overflow safety ``exp``
+    continues linearly beyond ``raw = 100`` (float64; about 44.4 in float32),
+    predictions far beyond any count data (see ``_guarded_exp``).
     """
 
     name = "poisson"
 
     def value(self, y, raw, sample_weight=None):
-        return _weighted_mean(anp.exp(raw) - y * raw, sample_weight)
+        return _weighted_mean(_guarded_exp(raw) - y * raw, sample_weight)
 
     def inverse_link(self, raw):
-        return np.exp(raw)
+        return _guarded_exp(np.asarray(raw))
 
 
 class Huber:

@@ -1,5 +1,6 @@
 """RegularizedMLPRegressor: the scikit-learn estimator around the objective."""
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -24,6 +25,34 @@ from ._penalties import PENALTY_NAMES, get_penalty
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd")
 STOCHASTIC_SOLVERS = ("adam", "sgd")
+
+
+def _nonfinite_is_divergence(train):
+    """Make ``train`` treat any non-finite objective as divergence (issue 8).
+
+    Training runs with NumPy's floating-point errors ignored: an overflow or
+    invalid operation becomes ``inf``/``nan``, which the solvers detect and
+    report as divergence (then a ``ConvergenceWarning`` naming
+    ``learning_rate_init``), whatever the caller's ``np.errstate``; otherwise
+    ``np.errstate(over='raise')`` turns a divergence into a ``FloatingPointError``
+    deep inside autograd. It also silences benign overflows such as autograd's
+    ``tanh`` gradient ``1 / cosh(z)**2`` (exactly 0 for large ``z``).
+
+    The first-order solvers never evaluate their final step: if the objective
+    there is not finite, the last point where it was finite is kept instead and
+    the run counts as diverged. Prediction and ``loss_`` are computed outside.
+    """
+
+    @functools.wraps(train)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result, objective = train(*args, **kwargs)
+            fallback = result.last_finite_x
+            if fallback is not None and not np.isfinite(objective.value(result.x)):
+                result.x, result.diverged, result.converged = fallback, True, False
+        return result, objective
+
+    return wrapper
 
 
 class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
@@ -369,6 +398,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             sample_weight,
         )
 
+    @_nonfinite_is_divergence
     def _train(self, layout, X, y, sample_weight, theta0, incremental=False):
         """Run the solver from ``theta0``; the one training routine.
 
@@ -458,7 +488,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         )
         if validation_score is not None and progress.best_x is not None:
             result.x = progress.best_x
-        self._stochastic_progress = progress
+        # After a divergence the optimizer's moments are not finite: resume
+        # fresh next time instead.
+        self._stochastic_progress = None if result.diverged else progress
         return result, objective
 
     def _make_optimizer(self, n_params, dtype):
@@ -553,6 +585,25 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if self._y_ndim == 1:
             y_pred = y_pred.ravel()
         return y_pred
+
+    # ------------------------------------------------------------ persistence
+    # Reliability (issue 8): pickle, joblib and skops.io all go through these.
+    # The stochastic solvers' state (`_stochastic_progress`) is saved as plain
+    # data (dicts, numbers, arrays), never as solver objects, so that
+    # `skops.io.get_untrusted_types` reports only RegularizedMLPRegressor.
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        progress = state.get("_stochastic_progress")
+        if isinstance(progress, _solvers.StochasticProgress):
+            state["_stochastic_progress"] = progress.state_dict()
+        return state
+
+    def __setstate__(self, state):
+        progress = state.get("_stochastic_progress")
+        if isinstance(progress, dict):
+            progress = _solvers.StochasticProgress.from_state_dict(progress)
+            state = {**state, "_stochastic_progress": progress}
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

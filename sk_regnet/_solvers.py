@@ -6,6 +6,7 @@ a flat float vector (``value_and_grad(x) -> (f, g)``, optionally
 They never warn; the estimator turns ``converged``/``diverged`` into warnings.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,11 @@ class SolverResult:
         Whether training stopped because the objective or gradient was not finite.
     state : object
         Solver state to resume from (stochastic solvers), else None.
+    last_finite_x : ndarray or None
+        The last point at which the solver evaluated a finite objective and
+        gradient. The first-order solvers never evaluate their final step, so
+        the caller can fall back to this point should ``x`` turn out to give a
+        non-finite objective. None when ``x`` itself was evaluated (lbfgs).
     """
 
     x: np.ndarray
@@ -38,6 +44,7 @@ class SolverResult:
     converged: bool = False
     diverged: bool = False
     state: object = None
+    last_finite_x: np.ndarray = None
 
 
 def _all_finite(f, g):
@@ -92,10 +99,14 @@ def gd(
     x = np.array(x0, copy=True)
     curve = []
     rule = _NoImprovement(tol, n_iter_no_change)
+    x_good = x
     for it in range(max_iter):
         f, g = value_and_grad(x)
         if not _all_finite(f, g):
-            return SolverResult(x, it, curve, converged=False, diverged=True)
+            # ``x`` made J non-finite: hand back the last point where it was
+            # finite (the start point if the very first evaluation failed).
+            return SolverResult(x_good, it, curve, converged=False, diverged=True)
+        x_good = x
         curve.append(float(f))
         if callback is not None:
             callback(it, float(f))
@@ -105,8 +116,10 @@ def gd(
         if tol > 0:
             rule.update(f)
             if rule.exhausted:
-                return SolverResult(x, it + 1, curve, converged=True)
-    return SolverResult(x, max_iter, curve, converged=tol == 0)
+                return SolverResult(
+                    x, it + 1, curve, converged=True, last_finite_x=x_good
+                )
+    return SolverResult(x, max_iter, curve, converged=tol == 0, last_finite_x=x_good)
 
 
 def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=None):
@@ -114,10 +127,12 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
 
     ``tol`` is the projected-gradient tolerance (``gtol``) as in MLPRegressor.
     A non-finite objective is reported as ``inf`` to the line search, which
-    then backs off; the best finite point is what scipy returns.
+    then backs off. Should the run still end on a non-finite point (L-BFGS-B's
+    own arithmetic overflowing on huge gradients), the best finite point
+    evaluated is returned and the result is marked diverged.
     """
     curve = []
-    last = {}
+    best = {"f": np.inf, "x": None}
     dtype = np.asarray(x0).dtype
 
     def fun(x):
@@ -126,7 +141,8 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
         g = np.asarray(g, dtype=np.float64)
         if not _all_finite(f, g):
             return np.inf, np.zeros_like(g)
-        last["f"] = f
+        if f < best["f"]:
+            best["f"], best["x"] = f, x.copy()
         return f, g
 
     def on_iteration(intermediate_result):
@@ -144,10 +160,15 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
         callback=on_iteration,
         options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
     )
-    diverged = not np.isfinite(res.fun)
+    x = res.x
+    # L-BFGS-B's own arithmetic can overflow on huge gradients and end on a
+    # non-finite point: then fall back to the best finite point evaluated.
+    diverged = not (np.isfinite(res.fun) and np.all(np.isfinite(x)))
+    if diverged and best["x"] is not None:
+        x = best["x"]
     converged = res.status == 0 and not diverged
     return SolverResult(
-        res.x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
+        x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
     )
 
 
@@ -220,7 +241,10 @@ class AdamState:
         tmp *= g
         self.v *= self.beta_2
         self.v += tmp
-        lr = self.lr_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+        # A Python float, not a NumPy float64 scalar, so that float32
+        # parameters stay float32 (NEP 50).
+        lr = self.lr_init * float(np.sqrt(1 - self.beta_2**self.t))
+        lr /= 1 - self.beta_1**self.t
         # The step each coordinate takes per unit of gradient: the proximal
         # step uses the same metric, so thresholds match the actual step.
         coordinate_step = np.sqrt(self.v)
@@ -246,6 +270,50 @@ class StochasticProgress:
     score_rule: object = None
     best_x: np.ndarray = None
     validation_scores: list = field(default_factory=list)
+
+    def state_dict(self):
+        """A plain-data copy of this progress: dicts of numbers, strings and arrays.
+
+        What a saved estimator holds instead of solver objects, so that
+        ``skops.io`` needs to trust no solver class; see :meth:`from_state_dict`.
+        """
+        return copy.deepcopy(
+            {
+                "optimizer_class": type(self.optimizer).__name__,
+                "optimizer": vars(self.optimizer),
+                "samples_seen": self.samples_seen,
+                "loss_rule": vars(self.loss_rule),
+                "score_rule": vars(self.score_rule),
+                "best_x": self.best_x,
+                "validation_scores": self.validation_scores,
+            }
+        )
+
+    @classmethod
+    def from_state_dict(cls, state):
+        """Rebuild a progress from :meth:`state_dict` output.
+
+        Only this module's optimizer classes can be named by the state.
+        """
+        state = copy.deepcopy(state)
+        optimizers = {c.__name__: c for c in (SGDState, AdamState)}
+        name = state["optimizer_class"]
+        if name not in optimizers:
+            raise ValueError(f"Unknown optimizer class {name!r} in the saved state.")
+        optimizer = optimizers[name].__new__(optimizers[name])
+        vars(optimizer).update(state["optimizer"])
+        loss_rule = _NoImprovement.__new__(_NoImprovement)
+        vars(loss_rule).update(state["loss_rule"])
+        score_rule = _NoImprovement.__new__(_NoImprovement)
+        vars(score_rule).update(state["score_rule"])
+        return cls(
+            optimizer=optimizer,
+            samples_seen=state["samples_seen"],
+            loss_rule=loss_rule,
+            score_rule=score_rule,
+            best_x=state["best_x"],
+            validation_scores=state["validation_scores"],
+        )
 
 
 def stochastic(
@@ -283,20 +351,21 @@ def stochastic(
     """
     opt = progress.optimizer
     x = np.array(x0, copy=True)
+    x_good = x
     curve = []
     indices = np.arange(n_samples)
     for epoch in range(max_iter):
         if shuffle:
             rng.shuffle(indices)
-        x_start = x
         total = 0.0
         for start in range(0, n_samples, batch_size):
             batch = indices[start : start + batch_size]
             f, g = batch_value_and_grad(x, batch)
             if not _all_finite(f, g):
-                return SolverResult(
-                    x_start, epoch, curve, diverged=True, state=progress
-                )
+                # The last point whose objective was finite (on its batch);
+                # with one batch per epoch that is the previous epoch's end.
+                return SolverResult(x_good, epoch, curve, diverged=True, state=progress)
+            x_good = x
             total += float(f) * len(batch)
             x, step = opt.step(x, g)
             if prox is not None:
@@ -321,8 +390,17 @@ def stochastic(
             if opt.keep_going_after_plateau():
                 rule.count = 0
             else:
-                return SolverResult(x, epoch + 1, curve, converged=True, state=progress)
-    return SolverResult(x, max_iter, curve, converged=False, state=progress)
+                return SolverResult(
+                    x,
+                    epoch + 1,
+                    curve,
+                    converged=True,
+                    state=progress,
+                    last_finite_x=x_good,
+                )
+    return SolverResult(
+        x, max_iter, curve, converged=False, state=progress, last_finite_x=x_good
+    )
 
 
 def new_progress(optimizer, tol, n_iter_no_change):

@@ -1,0 +1,35 @@
+"""The Examples sections of the public docstrings run and print what they show.
+
+The doctests run against the installed package (a non-editable install has no
+source tree for ``--doctest-modules`` to collect without an import mismatch).
+"""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import sk_regnet
+
+MODULES = sorted(
+    name
+    for _, name, _ in pkgutil.walk_packages(sk_regnet.__path__, "sk_regnet.")
+    if not name.endswith("__main__")
+)
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name):
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.failed == 0
+
+
+def test_public_names_have_examples():
+    for name in sk_regnet.__all__:
+        obj = getattr(sk_regnet, name)
+        if callable(obj):
+            assert "Examples" in (obj.__doc__ or ""), name
