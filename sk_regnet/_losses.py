@@ -25,6 +25,16 @@ def _weighted_mean(per_entry, sample_weight):
     return anp.sum(sample_weight * per_sample) / anp.sum(sample_weight)
 
 
+def _weighted_mean_and_scale(per_entry, sample_weight):
+    """:func:`_weighted_mean` in plain NumPy, and its derivative in each entry."""
+    if sample_weight is None:
+        size = per_entry.size
+        return np.add.reduce(per_entry, axis=None) / size, 1.0 / size
+    total = np.sum(sample_weight)
+    value = np.sum(sample_weight * np.mean(per_entry, axis=1)) / total
+    return value, sample_weight[:, None] * (1.0 / (per_entry.shape[1] * total))
+
+
 class SquaredError:
     """Mean squared error; identity link."""
 
@@ -64,10 +74,14 @@ def _guarded_exp(raw):
     badly scaled features at initialisation. Works on plain arrays and on
     autograd boxes.
     """
-    finfo = np.finfo(np.result_type(raw.dtype, np.float32))
-    threshold = min(100.0, 0.5 * float(np.log(finfo.max)))
-    capped = anp.minimum(raw, threshold)
+    capped = anp.minimum(raw, _exp_threshold(raw.dtype))
     return anp.exp(capped) * (1.0 + (raw - capped))
+
+
+def _exp_threshold(dtype):
+    """Where :func:`_guarded_exp` turns linear, for arrays of ``dtype``."""
+    finfo = np.finfo(np.result_type(dtype, np.float32))
+    return min(100.0, 0.5 * float(np.log(finfo.max)))
 
 
 class Poisson:
@@ -80,9 +94,21 @@ class Poisson:
     """
 
     name = "poisson"
+    sample_mean = True
 
     def value(self, y, raw, sample_weight=None):
         return _weighted_mean(_guarded_exp(raw) - y * raw, sample_weight)
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        capped = np.minimum(raw, _exp_threshold(raw.dtype))
+        exp_capped = np.exp(capped)
+        # d guarded_exp / d raw = exp(min(raw, T)): exp below T, its slope beyond.
+        per_entry = exp_capped * (1.0 + (raw - capped)) - y * raw
+        value, scale = _weighted_mean_and_scale(per_entry, sample_weight)
+        grad = exp_capped - y
+        grad *= scale
+        return value, grad
 
     def inverse_link(self, raw):
         return _guarded_exp(np.asarray(raw))
@@ -92,9 +118,22 @@ class Huber:
     """Huber loss: squared for residuals up to ``delta``, linear beyond."""
 
     name = "huber"
+    sample_mean = True
 
     def __init__(self, delta=1.0):
         self.delta = delta
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        residual = raw - y
+        abs_r = np.abs(residual)
+        quadratic = np.minimum(abs_r, self.delta)
+        per_entry = 0.5 * quadratic**2 + self.delta * (abs_r - quadratic)
+        value, scale = _weighted_mean_and_scale(per_entry, sample_weight)
+        # d/draw = sign(raw - y) * min(|raw - y|, delta).
+        grad = np.clip(residual, -self.delta, self.delta)
+        grad *= scale
+        return value, grad
 
     def value(self, y, raw, sample_weight=None):
         abs_r = anp.abs(y - raw)

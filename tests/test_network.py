@@ -167,13 +167,15 @@ def _logcosh(y, raw, sample_weight):
 
 
 @pytest.mark.parametrize("penalty", [None, "l2", "l1", "elasticnet", _pnorm], ids=_name)
-@pytest.mark.parametrize("loss", ["squared_error", _logcosh], ids=_name)
+@pytest.mark.parametrize(
+    "loss", ["squared_error", "poisson", "huber", _logcosh], ids=_name
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_objective_gradient_matches_autograd(penalty, loss, weighted):
     layout, theta, X, y = _problem(3, (4, 3), 2)
     sw = np.random.RandomState(5).uniform(0.1, 2, X.shape[0]) if weighted else None
     obj = Objective(
-        layout, "tanh", get_loss(loss), get_penalty(penalty, 0.3), 0.05, X, y, sw
+        layout, "tanh", get_loss(loss, 0.4), get_penalty(penalty, 0.3), 0.05, X, y, sw
     )
     for smooth, method in [
         (False, obj.value_and_grad_full),
@@ -238,6 +240,29 @@ def test_closed_form_only_when_it_belongs_to_the_value():
     f_ref, g_ref = autograd.value_and_grad(_plain_objective(obj, False))(theta)
     assert_allclose(f, f_ref, rtol=1e-12)
     assert_allclose(g, g_ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["poisson", "huber"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_loss_closed_forms_at_their_kinks(name, dtype):
+    """Poisson beyond the exp guard, Huber at |r| = delta and r = 0: as autograd."""
+    loss = get_loss(name, 0.5)
+    y = np.array([[0.0, 1.0], [2.0, 0.5], [1.0, 3.0]], dtype=dtype)
+    if name == "poisson":
+        raw = np.array([[150.0, -2.0], [0.3, 99.0], [101.0, 1.0]], dtype=dtype)
+    else:  # residuals 0, +-delta, beyond and within
+        raw = y + np.array([[0.0, 0.5], [-0.5, 2.0], [-3.0, 0.1]], dtype=dtype)
+    sw = np.array([1.0, 0.0, 2.5], dtype=dtype)
+    for weights in (None, sw):
+        value, grad = loss.value_and_grad(y, raw, weights)
+        ref_value, ref_grad = autograd.value_and_grad(
+            lambda r, w=weights: loss.value(y, r, w)
+        )(raw)
+        assert grad.dtype == dtype
+        tol = 1e-12 if dtype == np.float64 else 1e-6
+        assert_allclose(value, ref_value, rtol=tol)
+        assert_allclose(grad, ref_grad, rtol=tol, atol=tol)
+        assert np.all(np.isfinite(grad))
 
 
 @pytest.mark.parametrize("weighted", [False, True])
