@@ -1,7 +1,16 @@
 """sk_regnet: scikit-learn compatible neural-network regression with tunable regularization."""
 
+from ._cv import RegularizedMLPRegressorCV
 from ._mlp import RegularizedMLPRegressor
+from ._path import regularization_path
+from ._plotting import RegularizationPathDisplay
 
 __version__ = "0.1.0"
 
-__all__ = ["RegularizedMLPRegressor", "__version__"]
+__all__ = [
+    "RegularizationPathDisplay",
+    "RegularizedMLPRegressor",
+    "RegularizedMLPRegressorCV",
+    "__version__",
+    "regularization_path",
+]

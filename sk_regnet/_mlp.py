@@ -11,6 +11,7 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -18,6 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _solvers
+from ._callables import check_differentiable
 from ._losses import LOSS_NAMES, get_loss
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
 from ._objective import Objective
@@ -77,16 +79,25 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     penalty : {'l2', 'l1', 'elasticnet'}, callable or None, default='l2'
         ``'l2'``: ``sum W**2``; ``'l1'``: ``sum |W|``; ``'elasticnet'``:
         ``l1_ratio * sum |W| + (1 - l1_ratio) * sum W**2``; ``None``: no
-        penalty; a callable ``penalty(coefs) -> scalar`` written with
-        ``autograd.numpy`` (``coefs`` is the list of weight matrices).
+        penalty. A callable ``penalty(coefs) -> scalar``, where ``coefs`` is
+        the list of weight matrices (never the biases), is differentiated by
+        autograd and treated as smooth: write it with ``autograd.numpy`` and
+        do not modify ``coefs``. See Notes.
     alpha : float, default=1e-4
         Regularisation strength (the λ of ``MSE + λ P``).
     l1_ratio : float, default=0.5
         Mix of L1 in ``'elasticnet'``, in [0, 1].
     loss : {'squared_error', 'poisson', 'huber'} or callable, default='squared_error'
-        Data-fit loss. ``'poisson'`` uses a log link (predictions are
-        ``exp`` of the network output). A callable
-        ``loss(y_true, y_pred, sample_weight) -> scalar`` is used as is.
+        Data-fit loss. ``'squared_error'``: mean squared error.
+        ``'poisson'``: half Poisson deviance with a log link, as in
+        MLPRegressor: predictions are ``exp`` of the network output, always
+        positive; requires ``y >= 0``. ``'huber'``: squared for residuals up
+        to ``huber_delta``, linear beyond, robust to outliers in ``y``.
+        A callable ``loss(y_true, y_pred, sample_weight) -> scalar``, written
+        with ``autograd.numpy``, receives arrays of shape
+        ``(n_samples, n_outputs)`` (a batch for the stochastic solvers) and the
+        matching weights or None; predictions are the network output itself
+        (identity link). See Notes.
     huber_delta : float, default=1.0
         Residual size where ``'huber'`` turns from quadratic to linear.
     solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
@@ -114,6 +125,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     early_stopping : bool, default=False
         Stochastic solvers: hold out ``validation_fraction`` of the data and
         stop when its R² stops improving, keeping the best parameters seen.
+        The full-batch solvers ignore it; ``partial_fit`` refuses it.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     momentum : float, default=0.9
@@ -132,7 +144,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the early-stopping split.
     warm_start : bool, default=False
-        Whether ``fit`` starts from the current parameters.
+        Whether ``fit`` starts from the current parameters. As in
+        MLPRegressor, the stochastic solvers then start a fresh optimizer but
+        keep ``loss_curve_``, ``t_``, the stopping counters and, with early
+        stopping, the best validation score and parameters seen so far.
     verbose : bool, default=False
         Print the loss at every iteration.
 
@@ -143,19 +158,26 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     intercepts_ : list of ndarray
         Bias vectors.
     n_iter_ : int
-        Iterations run by the solver.
+        Iterations (epochs for ``'adam'``, ``'sgd'``) run by the last call to
+        ``fit`` or ``partial_fit`` (1 after ``partial_fit``), as MLPRegressor.
     loss_ : float
-        Objective ``J`` at the fitted parameters, on the training data.
+        Objective ``J`` at the fitted parameters, on the training data (the
+        training part of the split with early stopping).
     loss_curve_ : list of float
-        Objective per iteration.
+        Objective per iteration; for the stochastic solvers, the average over
+        an epoch's minibatches, accumulated over ``partial_fit`` calls and
+        warm-started fits.
     best_loss_ : float or None
         Lowest value of ``loss_curve_`` (None with early stopping).
     validation_scores_ : list of float or None
         R² on the held-out data per epoch (early stopping only).
     best_validation_score_ : float or None
-        Best of ``validation_scores_``.
+        Best of ``validation_scores_``; the fitted parameters are those that
+        reached it.
     t_ : int
-        Training samples processed by the solver.
+        Training samples processed by the solver (each epoch or full-batch
+        iteration counts every training sample), accumulated over
+        ``partial_fit`` calls and warm-started fits.
     n_layers_ : int
         Layers, input and output included.
     n_outputs_ : int
@@ -176,6 +198,28 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     ``MSE + λ Σ W²``. MLPRegressor minimises ``½ MSE + α_sk / (2 n) ‖W‖²``
     (``n`` samples, or the batch size for minibatches), so its ``α_sk``
     corresponds to ``alpha = α_sk / n`` here with ``penalty='l2'``.
+
+    **Custom losses and penalties.** Because gradients come from autograd,
+    any differentiable ``loss`` or ``penalty`` can be plugged in as a function
+    written with ``autograd.numpy``, for example a log-cosh loss and an
+    ``L_p`` penalty::
+
+        import autograd.numpy as anp
+
+        def log_cosh(y_true, y_pred, sample_weight):
+            return anp.mean(anp.log(anp.cosh(y_pred - y_true)))
+
+        def l1_5(coefs):
+            return sum(anp.sum(anp.abs(W) ** 1.5) for W in coefs)
+
+        RegularizedMLPRegressor(loss=log_cosh, penalty=l1_5, alpha=1e-3)
+
+    A custom loss should honour ``sample_weight`` (None or one weight per
+    sample) if weights are used. Before training, each callable is evaluated
+    with its gradient on a few samples: one that autograd cannot
+    differentiate, or that returns a non-scalar or non-finite value, raises a
+    ``TypeError`` or ``ValueError`` naming ``loss`` or ``penalty``. Define
+    callables at module level (not as lambdas) for the estimator to pickle.
 
     Examples
     --------
@@ -293,6 +337,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit the network to ``X`` and ``y``.
 
+        With ``warm_start=True`` and an already fitted model, training
+        continues from the current ``coefs_`` and ``intercepts_``.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -309,6 +356,54 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         return self._fit(X, y, sample_weight, incremental=False)
+
+    def _check_partial_fit(self):
+        if self.solver not in STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for the stochastic solvers "
+                f"{STOCHASTIC_SOLVERS}; solver={self.solver!r} is not stochastic."
+            )
+        if self.early_stopping:
+            raise AttributeError(
+                "partial_fit is not available with early_stopping=True; hold "
+                "out validation data yourself and score it between calls."
+            )
+        return True
+
+    @available_if(_check_partial_fit)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one pass (epoch) over ``X`` and ``y``.
+
+        Only for the stochastic solvers ``'adam'`` and ``'sgd'``: the optimizer
+        state (moments, velocity, learning-rate schedule, stopping counters) is
+        kept from one call to the next, so that blocks of a data set too large
+        for memory can be streamed through the model. The first call
+        initialises the network; later calls need the same number of features
+        and outputs. Not available with ``solver='lbfgs'`` or ``'gd'``, nor
+        with ``early_stopping=True`` (an ``AttributeError`` says why).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : RegularizedMLPRegressor
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, sample_weight)
+
+    # Not named partial_fit: _fit_context then validates the parameters on
+    # every call (they may change between calls through set_params), not only
+    # on the first one.
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit(self, X, y, sample_weight):
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -361,30 +456,63 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
             )
 
+        layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
+        # A fresh generator from random_state on every call, as MLPRegressor.
+        rng = check_random_state(self.random_state)
         if first_pass:
-            self._random_state = check_random_state(self.random_state)
-            self._y_ndim = y.ndim
-            self.n_outputs_ = y_2d.shape[1]
-            layout = ParameterLayout([X.shape[1], *hidden, self.n_outputs_])
-            theta0 = initialize(
-                layout, self.weight_init, self.activation, self._random_state, X.dtype
-            )
-            self.t_ = 0
-            self._stochastic_progress = None
+            theta0 = initialize(layout, self.weight_init, self.activation, rng, X.dtype)
         else:
-            layout = ParameterLayout([X.shape[1], *hidden, self.n_outputs_])
             if [W.shape for W in self.coefs_] != layout.weight_shapes:
                 raise ValueError(
                     "hidden_layer_sizes changed since the last fit; warm_start and "
                     "partial_fit need the same architecture."
                 )
             theta0 = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
+        # Before any state changes, so a bad callable leaves the model as it was.
+        self._check_callables(layout, X, y_2d, sample_weight, theta0)
+
+        self._random_state = rng
+        if first_pass:
+            self._y_ndim = y.ndim
+            self.n_outputs_ = y_2d.shape[1]
+            self.t_ = 0
+        if first_pass or self.solver not in STOCHASTIC_SOLVERS:
+            self._stochastic_progress = None
+        resume = not first_pass and self._stochastic_progress is not None
+        previous_curve = self.loss_curve_ if resume else []
 
         result, objective = self._train(
-            layout, X, y_2d, sample_weight, theta0, incremental=incremental
+            layout,
+            X,
+            y_2d,
+            sample_weight,
+            theta0,
+            incremental=incremental,
+            resume=resume,
         )
-        self._set_fitted(layout, objective, result, X.shape[0], incremental)
+        self._set_fitted(layout, objective, result, previous_curve, incremental)
         return self
+
+    def _check_callables(self, layout, X, y, sample_weight, theta):
+        """Probe a callable ``loss`` or ``penalty`` on a few rows before training."""
+        if callable(self.loss):
+            rows = slice(0, min(10, X.shape[0]))
+            y_probe = y[rows]
+            sw_probe = None if sample_weight is None else sample_weight[rows]
+            raw = forward(layout.unpack(theta), X[rows], self.activation)
+            check_differentiable(
+                lambda y_pred: self.loss(y_probe, y_pred, sw_probe),
+                raw,
+                "loss",
+                "loss(y_true, y_pred, sample_weight)",
+            )
+        if callable(self.penalty):
+            check_differentiable(
+                lambda theta: self.penalty(layout.weights(theta)),
+                theta.copy(),  # views of it reach the user's callable
+                "penalty",
+                "penalty(coefs)",
+            )
 
     def _make_objective(self, layout, X, y, sample_weight):
         return Objective(
@@ -399,8 +527,16 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         )
 
     @_nonfinite_is_divergence
-    def _train(self, layout, X, y, sample_weight, theta0, incremental=False):
+    def _train(
+        self, layout, X, y, sample_weight, theta0, incremental=False, resume=False
+    ):
         """Run the solver from ``theta0``; the one training routine.
+
+        ``incremental``: one epoch that keeps the optimizer state
+        (``partial_fit``). ``resume``: continue the stopping state, the
+        learning-rate schedule's sample count and the early-stopping record of
+        the previous stochastic fit (``warm_start``, as MLPRegressor does);
+        otherwise the stochastic solvers start afresh.
 
         Returns the solver's result and the objective on the training data.
         """
@@ -430,44 +566,89 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             result.x = to_theta(result.x)
         else:
             result, objective = self._train_stochastic(
-                objective, layout, X, y, sample_weight, theta0, incremental, callback
+                objective,
+                layout,
+                X,
+                y,
+                sample_weight,
+                theta0,
+                incremental,
+                resume,
+                callback,
             )
         return result, objective
 
+    def _validation_split(self, X, y, sample_weight):
+        """MLPRegressor's early-stopping split (not stratified)."""
+        split = train_test_split(
+            X,
+            y,
+            *([] if sample_weight is None else [sample_weight]),
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+        )
+        if split[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        X, X_val, y, y_val = split[:4]
+        sample_weight, sw_val = split[4:] if sample_weight is not None else (None, None)
+        return X, y, sample_weight, X_val, y_val, sw_val
+
     def _train_stochastic(
-        self, objective, layout, X, y, sample_weight, theta0, incremental, callback
+        self,
+        objective,
+        layout,
+        X,
+        y,
+        sample_weight,
+        theta0,
+        incremental,
+        resume,
+        callback,
     ):
         validation_score = None
         if self.early_stopping and not incremental:
-            split = train_test_split(
-                X,
-                y,
-                *([] if sample_weight is None else [sample_weight]),
-                random_state=self._random_state,
-                test_size=self.validation_fraction,
+            X, y, sample_weight, X_val, y_val, sw_val = self._validation_split(
+                X, y, sample_weight
             )
-            X, X_val, y, y_val = split[:4]
-            sw_val = None
-            if sample_weight is not None:
-                sample_weight, sw_val = split[4:]
             objective = self._make_objective(layout, X, y, sample_weight)
 
             def validation_score(theta):
                 pred = self._predict_with(layout, theta, X_val)
+                if not np.all(np.isfinite(pred)):
+                    return np.nan
                 return r2_score(y_val, pred, sample_weight=sw_val)
 
         n_samples = X.shape[0]
-        batch_size = (
-            min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the "
+                    f"{n_samples} training samples; it is clipped to {n_samples}.",
+                    UserWarning,
+                    stacklevel=7 if incremental else 6,
+                )
+            batch_size = min(self.batch_size, n_samples)
+
+        optimizer_type = (
+            _solvers.SGDState if self.solver == "sgd" else _solvers.AdamState
         )
-        batch_size = min(batch_size, n_samples)
-        progress = self._stochastic_progress if incremental else None
-        if progress is None or not incremental:
+        progress = self._stochastic_progress if (incremental or resume) else None
+        if progress is None:
             progress = _solvers.new_progress(
                 self._make_optimizer(layout.n_params, X.dtype),
                 self.tol,
                 self.n_iter_no_change,
             )
+            progress.best_x = np.array(theta0, copy=True)
+        elif not incremental or not isinstance(progress.optimizer, optimizer_type):
+            # warm_start: a fresh optimizer, as MLPRegressor; the stopping
+            # counters, schedule clock and best parameters carry over.
+            progress.optimizer = self._make_optimizer(layout.n_params, X.dtype)
         vg = (
             objective.value_and_grad_composite
             if objective.has_prox
@@ -486,7 +667,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             validation_score=validation_score,
             callback=callback,
         )
-        if validation_score is not None and progress.best_x is not None:
+        if validation_score is not None:
+            # Early stopping keeps the best parameters seen.
             result.x = progress.best_x
         # After a divergence the optimizer's moments are not finite: resume
         # fresh next time instead.
@@ -516,41 +698,45 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def _print_progress(self, iteration, loss):
         print(f"Iteration {iteration + 1}, loss = {loss:.8f}")
 
-    def _set_fitted(self, layout, objective, result, n_samples, incremental):
+    def _set_fitted(self, layout, objective, result, previous_curve, incremental):
+        """Fitted attributes from a solver result, with MLPRegressor's semantics.
+
+        ``n_iter_`` counts this call's iterations; ``t_`` and, for the
+        stochastic solvers, ``loss_curve_`` accumulate over ``partial_fit``
+        calls and warm-started fits.
+        """
         self.coefs_, self.intercepts_ = layout.to_lists(result.x)
         self.n_layers_ = layout.n_layers + 1
         self.loss_ = objective.value(result.x)
-        self.t_ += result.n_iter * n_samples
-        if incremental and hasattr(self, "loss_curve_") and self.loss_curve_:
-            self.loss_curve_ = self.loss_curve_ + list(result.loss_curve)
-            self.n_iter_ += result.n_iter
-        else:
-            self.loss_curve_ = list(result.loss_curve)
-            self.n_iter_ = result.n_iter
-        progress = result.state
-        early = progress is not None and bool(progress.validation_scores)
-        if early:
+        self.n_iter_ = result.n_iter
+        self.t_ += result.n_iter * objective.X.shape[0]
+        self.loss_curve_ = list(previous_curve) + list(result.loss_curve)
+        progress = self._stochastic_progress
+        if progress is not None and self.early_stopping:
             self.validation_scores_ = list(progress.validation_scores)
             self.best_validation_score_ = progress.score_rule.best_value
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else self.loss_
+            if progress is not None:
+                self.best_loss_ = progress.loss_rule.best_value
+            else:
+                self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
                 f"non-finite) after {result.n_iter} iterations; kept the last "
                 "finite parameters. Lower learning_rate_init or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         elif not result.converged and not incremental:
             warnings.warn(
                 f"Solver '{self.solver}' reached max_iter={self.max_iter} before "
                 f"the tolerance tol={self.tol} was met; increase max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     # -------------------------------------------------------------- predict
@@ -605,8 +791,15 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             state = {**state, "_stochastic_progress": progress}
         super().__setstate__(state)
 
+    def __sklearn_is_fitted__(self):
+        # Fitted once there are weights; a fit that failed after validating X
+        # (e.g. on a bad callable) leaves n_features_in_ but no model.
+        return hasattr(self, "coefs_")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = True
+        # The Poisson loss needs y >= 0.
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags

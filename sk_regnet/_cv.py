@@ -1,0 +1,309 @@
+"""RegularizedMLPRegressorCV: choose alpha by cross-validating a warm-started path."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import _fit_context
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+
+from ._mlp import RegularizedMLPRegressor
+from ._path import (
+    _PATH_OWNED,
+    _alpha_grid,
+    _check_alphas,
+    _fold_path_scores,
+    _follow_path,
+)
+
+
+class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
+    """Regularized MLP regressor with alpha chosen by cross-validation.
+
+    The ``LassoCV`` pattern for :class:`RegularizedMLPRegressor`: one grid of
+    alphas for all folds; on each fold a warm-started regularization path
+    (dense to sparse, see :func:`regularization_path`) is fitted on the
+    training part and scored by the mean squared error on the held-out part
+    after every step; folds run in parallel through joblib. The alpha with the
+    lowest mean validation MSE is ``alpha_``. The final model follows the path
+    on all the data up to ``alpha_`` (not a cold fit at ``alpha_``: the model is
+    not convex, and the path is what was scored), and then predicts like
+    :class:`RegularizedMLPRegressor`. That last step, at ``alpha_``, runs with
+    the full ``max_iter``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(100,)
+        Units in each hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Hidden-layer activation.
+    alphas : array-like of shape (n_alphas,), default=None
+        Grid of regularization strengths, visited in increasing order. None
+        builds a log grid of ``n_alphas`` values on the full data, as
+        :func:`regularization_path` does (from a fit at ``alpha=0``:
+        ``alpha_max = L_null / P(W_dense)``, down to ``eps * alpha_max``).
+    n_alphas : int, default=10
+        Grid size when ``alphas`` is None.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the grid built when ``alphas`` is None.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds, as in :func:`~sklearn.model_selection.check_cv` (``KFold``
+        without shuffling for an int).
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib (``None``: 1 unless in a
+        :func:`joblib.parallel_config` context, e.g. ``backend="dask"`` to run
+        them on a dask cluster). Results do not depend on it.
+    max_iter_warm : int, default=None
+        Iteration budget of each warm-started path step; the first step of
+        each path is a cold fit with ``max_iter``. None:
+        ``max(10, max_iter // 20)``.
+    penalty, l1_ratio, loss, huber_delta, solver, batch_size, learning_rate, \
+learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
+validation_fraction, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, \
+max_fun, weight_init, shuffle, verbose
+        As in :class:`RegularizedMLPRegressor`, for every fit along the paths.
+    random_state : int, RandomState instance or None, default=None
+        Drawn once at the start of ``fit`` into one seed per fold and one for
+        the final path, so that results are the same for any ``n_jobs`` or
+        joblib backend.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha (lowest mean validation MSE; ties go to the larger
+        alpha).
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid, increasing (the order the paths visit it).
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Validation MSE of each fold after each path step.
+    best_score_ : float
+        Minus the mean validation MSE at ``alpha_`` (higher is better, as
+        ``GridSearchCV(scoring="neg_mean_squared_error").best_score_``).
+    nonzero_weights_path_ : ndarray of shape (n_alphas, n_folds)
+        Non-zero weights of each fold's network after each step.
+    selected_features_path_ : ndarray of shape (n_alphas, n_folds)
+        Input features with a non-zero first-layer row, per fold and step.
+    path_ : list of PathStep
+        The steps of the final path on all the data, up to ``alpha_``.
+    n_iter_ : int
+        Solver iterations of the final network over its whole path: the dense
+        fit the grid was built from (when ``alphas`` is None) and every step of
+        ``path_``.
+    coefs_, intercepts_, loss_, loss_curve_, best_loss_, \
+validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
+n_features_in_, feature_names_in_
+        As in :class:`RegularizedMLPRegressor`, for the final network (the
+        last step of ``path_``).
+
+    See Also
+    --------
+    regularization_path : the warm-started path on its own.
+    RegularizationPathDisplay : plots ``mse_path_`` and the sparsity along it.
+
+    Notes
+    -----
+    Each fold costs one cold fit and ``n_alphas - 1`` short warm-started fits,
+    where :class:`~sklearn.model_selection.GridSearchCV` over the same grid
+    pays ``n_alphas`` cold fits per fold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_regnet import RegularizedMLPRegressorCV
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(60, 3))
+    >>> y = np.sin(np.pi * X[:, 0])
+    >>> model = RegularizedMLPRegressorCV((5,), "tanh", n_alphas=3, cv=3,
+    ...                                   max_iter=50, random_state=0).fit(X, y)
+    >>> model.mse_path_.shape
+    (3, 3)
+    >>> bool(model.alpha_ in model.alphas_)
+    True
+    """
+
+    _parameter_constraints = {
+        **{
+            name: constraint
+            for name, constraint in RegularizedMLPRegressor._parameter_constraints.items()
+            if name not in _PATH_OWNED
+        },
+        "alphas": ["array-like", None],
+        "n_alphas": [Interval(Integral, 1, None, closed="left")],
+        "eps": [Interval(Real, 0, 1, closed="right")],
+        "cv": ["cv_object"],
+        "n_jobs": [Integral, None],
+        "max_iter_warm": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        alphas=None,
+        n_alphas=10,
+        eps=1e-3,
+        cv=5,
+        n_jobs=None,
+        max_iter_warm=None,
+        penalty="l2",
+        l1_ratio=0.5,
+        loss="squared_error",
+        huber_delta=1.0,
+        solver="lbfgs",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        max_fun=15000,
+        weight_init="glorot_uniform",
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.max_iter_warm = max_iter_warm
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.max_fun = max_fun
+        self.weight_init = weight_init
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _base_params(self, seed):
+        """Parameters of the base estimator every path fit uses."""
+        names = RegularizedMLPRegressor._get_param_names()
+        params = {
+            name: getattr(self, name) for name in names if name not in _PATH_OWNED
+        }
+        params["random_state"] = int(seed)
+        return params
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Cross-validate the path, choose ``alpha_`` and fit the final network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the training loss and of the validation MSE.
+
+        Returns
+        -------
+        self : RegularizedMLPRegressorCV
+            The fitted estimator.
+        """
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=True
+        )
+        self._hidden_sizes()  # fail early, with the base estimator's message
+        folds = list(check_cv(self.cv).split(X, y))
+        # One seed per fold and one for the final path, drawn up front: a fold's
+        # result depends on its index only, not on which worker runs it or when.
+        seeds = check_random_state(self.random_state).randint(
+            np.iinfo(np.int32).max, size=len(folds) + 1
+        )
+        final = RegularizedMLPRegressor(**self._base_params(seeds[-1]))
+        if self.alphas is None:
+            alphas, final = _alpha_grid(
+                final, X, y, sample_weight, self.n_alphas, self.eps
+            )
+        else:
+            alphas = _check_alphas(self.alphas)
+
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fold_path_scores)(
+                self._base_params(seed),
+                X,
+                y,
+                sample_weight,
+                train,
+                test,
+                alphas,
+                self.max_iter_warm,
+            )
+            for seed, (train, test) in zip(seeds, folds)
+        )
+        mse, nonzero, features = (np.column_stack(r) for r in zip(*results))
+        mean_mse = mse.mean(axis=1)
+        if not np.any(np.isfinite(mean_mse)):
+            raise ValueError(
+                "Every fold diverged at every alpha (non-finite validation MSE); "
+                "scale the data or lower learning_rate_init."
+            )
+        # Ties go to the larger alpha (the sparser model).
+        best = len(alphas) - 1 - int(np.argmin(mean_mse[::-1]))
+
+        self.alphas_ = alphas
+        self.mse_path_ = mse
+        self.nonzero_weights_path_ = nonzero
+        self.selected_features_path_ = features
+        self.alpha_ = float(alphas[best])
+        self.best_score_ = -float(mean_mse[best])
+        n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
+        self.path_ = list(
+            _follow_path(
+                final,
+                X,
+                y,
+                sample_weight,
+                alphas[: best + 1],
+                self.max_iter_warm,
+                polish_last=True,
+            )
+        )
+        self._adopt_fitted_state(final)
+        # The final network is the product of the whole path, not of its last
+        # step alone (which may need no iteration at all).
+        self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
+        return self
+
+    def _adopt_fitted_state(self, estimator):
+        """Take over the fitted network of ``estimator`` to predict with it."""
+        params = estimator.get_params(deep=False)
+        for name, value in vars(estimator).items():
+            if name not in params and name not in (
+                "n_features_in_",
+                "feature_names_in_",
+            ):
+                setattr(self, name, value)

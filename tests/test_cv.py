@@ -1,0 +1,130 @@
+"""Tests of RegularizedMLPRegressorCV."""
+
+import inspect
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.model_selection import GridSearchCV, KFold
+
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
+from sk_regnet._network import forward
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(45, 3))
+    y = X @ [1.0, -2.0, 0.0] + 0.5 * rng.normal(size=45)
+    return X, y
+
+
+def test_same_alpha_as_grid_search_when_both_reach_the_optimum(data):
+    # A network without hidden layers and an L2 penalty is ridge regression:
+    # convex, so warm and cold fits reach the same optimum and the scores of
+    # the path equal GridSearchCV's fold by fold.
+    X, y = data
+    alphas = [1e-3, 1e-2, 1e-1, 1.0]
+    folds = KFold(3, shuffle=True, random_state=0)
+    params = dict(hidden_layer_sizes=(), penalty="l2", tol=1e-10, max_iter=500)
+    cv = RegularizedMLPRegressorCV(
+        **params, alphas=alphas, cv=folds, max_iter_warm=500, random_state=0
+    ).fit(X, y)
+    search = GridSearchCV(
+        RegularizedMLPRegressor(**params, random_state=0),
+        {"alpha": alphas},
+        cv=folds,
+        scoring="neg_mean_squared_error",
+    ).fit(X, y)
+    split_scores = np.array(
+        [search.cv_results_[f"split{i}_test_score"] for i in range(3)]
+    ).T
+    assert_allclose(cv.mse_path_, -split_scores, rtol=1e-4)
+    assert cv.alpha_ == search.best_params_["alpha"]
+    assert_allclose(cv.best_score_, search.best_score_, rtol=1e-4)
+    assert_allclose(cv.predict(X), search.predict(X), rtol=1e-4, atol=1e-6)
+
+
+def test_fitted_attributes_and_refit_along_the_path(data):
+    X, y = data
+    cv = RegularizedMLPRegressorCV(
+        (3,), "tanh", n_alphas=4, cv=3, max_iter=40, random_state=0
+    ).fit(X, y)
+    assert cv.alphas_.shape == (4,) and np.all(np.diff(cv.alphas_) > 0)
+    for name in ("mse_path_", "nonzero_weights_path_", "selected_features_path_"):
+        assert getattr(cv, name).shape == (4, 3)
+    best = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
+    assert best == int(np.argmin(cv.mse_path_.mean(axis=1)))
+    assert_allclose(cv.best_score_, -cv.mse_path_[best].mean())
+    # The final network followed the path up to alpha_ (no cold fit at alpha_).
+    assert [s.alpha for s in cv.path_] == list(cv.alphas_[: best + 1])
+    assert all(s.warm_start for s in cv.path_)
+    # n_iter_ counts the dense fit of the grid and every step of the path.
+    assert cv.n_iter_ > sum(s.n_iter for s in cv.path_) >= 1
+    raw = forward(list(zip(cv.coefs_, cv.intercepts_)), X, "tanh").ravel()
+    assert_allclose(cv.predict(X), raw)
+    assert cv.n_features_in_ == 3 and cv.n_outputs_ == 1
+    assert not hasattr(cv, "alpha")
+
+
+def test_results_do_not_depend_on_n_jobs(data):
+    X, y = data
+    params = dict(
+        hidden_layer_sizes=(2,),
+        alphas=[1e-3, 1e-1],
+        cv=2,
+        max_iter=20,
+        random_state=1,
+    )
+    serial = RegularizedMLPRegressorCV(**params, n_jobs=1).fit(X, y)
+    parallel = RegularizedMLPRegressorCV(**params, n_jobs=2).fit(X, y)
+    assert_array_equal(serial.mse_path_, parallel.mse_path_)
+    assert_array_equal(serial.coefs_[0], parallel.coefs_[0])
+
+
+def test_unit_sample_weight_is_no_weight(data):
+    X, y = data
+    params = dict(
+        hidden_layer_sizes=(2,), alphas=[1e-2, 1e-1], cv=2, max_iter=20, random_state=0
+    )
+    plain = RegularizedMLPRegressorCV(**params).fit(X, y)
+    weighted = RegularizedMLPRegressorCV(**params).fit(X, y, np.ones(len(y)))
+    assert_allclose(plain.mse_path_, weighted.mse_path_)
+
+
+def test_multi_output(data):
+    X, y = data
+    Y = np.column_stack([y, -y])
+    cv = RegularizedMLPRegressorCV(
+        (2,), alphas=[1e-2, 1e-1], cv=2, max_iter=20, random_state=0
+    ).fit(X, Y)
+    assert cv.predict(X).shape == (45, 2)
+
+
+def test_parameters_follow_the_base_estimator():
+    base = set(inspect.signature(RegularizedMLPRegressor).parameters)
+    cv = set(inspect.signature(RegularizedMLPRegressorCV).parameters)
+    extra = {"alphas", "n_alphas", "eps", "cv", "n_jobs", "max_iter_warm"}
+    assert cv == (base - {"alpha", "warm_start"}) | extra
+    assert set(RegularizedMLPRegressorCV._parameter_constraints) == cv
+    defaults = RegularizedMLPRegressor().get_params()
+    for name, value in RegularizedMLPRegressorCV().get_params().items():
+        if name in defaults:
+            assert value == defaults[name], name
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"alphas": [-0.1, 0.1]}, "non-negative"),
+        ({"n_alphas": 0}, "n_alphas"),
+        ({"cv": 1}, "n_splits"),
+        ({"penalty": None}, "penalty"),
+    ],
+)
+def test_bad_parameters(data, params, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        RegularizedMLPRegressorCV((2,), max_iter=5, **params).fit(X, y)

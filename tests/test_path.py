@@ -1,0 +1,173 @@
+"""Tests of regularization_path and the per-fold path scoring."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sk_regnet import RegularizedMLPRegressor, regularization_path
+from sk_regnet._path import PathStep, _fold_path_scores, _null_loss
+from sk_regnet._penalties import get_penalty
+
+# Tiny budgets keep these tests fast; not converging is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture
+def sparse_linear_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 5))
+    y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=60)
+    return X, y
+
+
+def test_path_shapes_order_and_records(sparse_linear_data):
+    X, y = sparse_linear_data
+    alphas, coefs, intercepts, steps = regularization_path(
+        X,
+        y,
+        alphas=[1e-1, 1e-3, 1e-2],
+        hidden_layer_sizes=(4,),
+        max_iter=50,
+        random_state=0,
+    )
+    assert_array_equal(alphas, [1e-3, 1e-2, 1e-1])  # dense to sparse
+    assert [c.shape for c in coefs] == [(3, 5, 4), (3, 4, 1)]
+    assert [b.shape for b in intercepts] == [(3, 4), (3, 1)]
+    assert all(isinstance(s, PathStep) for s in steps)
+    assert [s.alpha for s in steps] == [1e-3, 1e-2, 1e-1]
+    assert [s.warm_start for s in steps] == [False, True, True]
+    # The first step is a plain cold fit at the smallest alpha.
+    cold = RegularizedMLPRegressor((4,), alpha=1e-3, max_iter=50, random_state=0).fit(
+        X, y
+    )
+    assert_allclose(coefs[0][0], cold.coefs_[0])
+    assert steps[0].n_iter == cold.n_iter_
+    # Records agree with the stored parameters: J = L + alpha * P.
+    for i, step in enumerate(steps):
+        P = get_penalty("l2").value([c[i] for c in coefs])
+        assert_allclose(step.loss, step.data_loss + step.alpha * P)
+        assert step.n_nonzero == sum(np.count_nonzero(c[i]) for c in coefs)
+
+
+def test_warm_steps_take_fewer_iterations_than_cold_fits():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(40, 2))
+    y = np.sin(2 * X[:, 0]) + X[:, 1]
+    params = dict(
+        hidden_layer_sizes=(3,),
+        activation="tanh",
+        tol=1e-6,
+        max_iter=500,
+        random_state=0,
+    )
+    alphas = np.geomspace(1e-4, 1e-1, 4)
+    # Same budget for warm and cold fits: only the start point differs.
+    _, _, _, steps = regularization_path(
+        X, y, alphas=alphas, max_iter_warm=500, **params
+    )
+    warm = [s.n_iter for s in steps[1:]]
+    cold = [
+        RegularizedMLPRegressor(alpha=a, **params).fit(X, y).n_iter_ for a in alphas[1:]
+    ]
+    assert sum(warm) < 0.8 * sum(cold)
+
+
+def test_default_warm_budget_caps_later_steps(sparse_linear_data):
+    X, y = sparse_linear_data
+    _, _, _, steps = regularization_path(
+        X,
+        y,
+        alphas=[1e-3, 1e-2],
+        hidden_layer_sizes=(3,),
+        max_iter=400,
+        random_state=0,
+    )
+    assert steps[1].n_iter <= 400 // 20
+
+
+def test_l1_nonzero_weights_grow_as_alpha_shrinks(sparse_linear_data):
+    X, y = sparse_linear_data
+    _, coefs, _, steps = regularization_path(
+        X,
+        y,
+        n_alphas=6,
+        hidden_layer_sizes=(6,),
+        activation="relu",
+        penalty="l1",
+        max_iter=300,
+        random_state=0,
+    )
+    nonzero = np.array([s.n_nonzero for s in steps])
+    features = np.array([s.n_features for s in steps])
+    # Steps go from small to large alpha: fewer and fewer non-zero weights.
+    # (A feature's row can come back on a non-convex path, so only the ends of
+    # the feature count are compared.)
+    assert np.all(np.diff(nonzero) <= 0)
+    assert nonzero[0] > 2 * nonzero[-1]
+    assert features[0] == 5 and features[-1] < 5
+    assert nonzero[-1] == sum(np.count_nonzero(c[-1]) for c in coefs)
+
+
+def test_alpha_grid_heuristic(sparse_linear_data):
+    X, y = sparse_linear_data
+    params = dict(hidden_layer_sizes=(3,), max_iter=60, random_state=0)
+    alphas, _, _, steps = regularization_path(
+        X, y, n_alphas=4, eps=1e-2, penalty="l1", **params
+    )
+    dense = RegularizedMLPRegressor(alpha=0.0, penalty="l1", **params).fit(X, y)
+    alpha_max = np.var(y) / get_penalty("l1").value(dense.coefs_)
+    assert_allclose(alphas, np.geomspace(1e-2 * alpha_max, alpha_max, 4), rtol=1e-6)
+    # The path continued from the dense fit: every step is warm.
+    assert all(s.warm_start for s in steps)
+
+
+def test_null_loss_is_the_best_constant():
+    rng = np.random.RandomState(0)
+    y = rng.poisson(3.0, size=50).astype(float)
+    w = rng.uniform(0.5, 2, size=50)
+    mean = np.average(y, weights=w)
+    assert_allclose(
+        _null_loss("squared_error", 1.0, y, w), np.average((y - mean) ** 2, weights=w)
+    )
+    # Poisson (log link): the best raw constant is log(mean y).
+    expected = np.average(np.exp(np.log(mean)) - y * np.log(mean), weights=w)
+    assert_allclose(_null_loss("poisson", 1.0, y, w), expected, rtol=1e-6)
+
+
+def test_fold_scores_are_validation_mse(sparse_linear_data):
+    X, y = sparse_linear_data
+    train, test = np.arange(40), np.arange(40, 60)
+    params = dict(hidden_layer_sizes=(3,), max_iter=40, random_state=3)
+    mse, nonzero, features = _fold_path_scores(
+        params, X, y, None, train, test, np.array([1e-2]), None
+    )
+    model = RegularizedMLPRegressor(alpha=1e-2, **params).fit(X[train], y[train])
+    assert_allclose(mse, [np.mean((model.predict(X[test]) - y[test]) ** 2)])
+    assert nonzero[0] == 5 * 3 + 3 and features[0] == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"alphas": [-1.0, 0.1]}, ValueError, "non-negative"),
+        ({"alphas": [[0.1, 0.2]]}, ValueError, "1-D"),
+        ({"alpha": 0.1}, TypeError, "alpha"),
+        ({"warm_start": True}, TypeError, "warm_start"),
+        ({"penalty": None}, ValueError, "penalty"),
+        ({"n_alphas": 0}, ValueError, "n_alphas"),
+    ],
+)
+def test_bad_input(sparse_linear_data, kwargs, error, match):
+    X, y = sparse_linear_data
+    with pytest.raises(error, match=match):
+        regularization_path(X, y, hidden_layer_sizes=(2,), max_iter=5, **kwargs)
+
+
+def test_inputs_not_mutated(sparse_linear_data):
+    X, y = sparse_linear_data
+    X_copy, y_copy = X.copy(), y.copy()
+    alphas = np.array([0.1, 0.01])
+    regularization_path(X, y, alphas=alphas, hidden_layer_sizes=(2,), max_iter=5)
+    assert_array_equal(X, X_copy)
+    assert_array_equal(y, y_copy)
+    assert_array_equal(alphas, [0.1, 0.01])
