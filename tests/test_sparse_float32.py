@@ -226,3 +226,27 @@ def test_csc_minibatches_select_rows_from_one_csr_copy():
         assert_allclose(g_s, g_d, rtol=1e-10, atol=1e-14)
     assert sparse._X_csr.format == "csr"
     assert sparse.X is Xc and Xc.format == "csc"
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_partial_fit_equals_dense(solver, fmt, record_inputs):
+    X, y = _data(seed=9)
+    Xs = sp.csr_matrix(X).asformat(fmt)
+    dense, sparse = _model(solver), _model(solver)
+    record_inputs.clear()
+    for _ in range(3):
+        dense.partial_fit(X, y)
+        sparse.partial_fit(Xs, y)
+    assert sparse.t_ == dense.t_ == 3 * X.shape[0]
+    assert_allclose(sparse.predict(Xs), dense.predict(X), rtol=1e-8, atol=1e-10)
+    assert any(sp.issparse(x) for x in record_inputs)
+
+
+def test_float32_partial_fit_keeps_dtype():
+    X, y = _data(seed=10)
+    model = _model("adam")
+    for _ in range(2):
+        model.partial_fit(X.astype(np.float32), y)
+    assert model.coefs_[0].dtype == np.float32
+    assert model.predict(X.astype(np.float32)).dtype == np.float32
