@@ -90,6 +90,7 @@ class Objective:
         self.sample_weight = sample_weight
         self.network = Network(layout, activation)
         self._X_csr = None
+        self._last_value = None
         self._loss_vg = _closed_form(loss, "value", "value_and_grad") or (
             self._autograd_loss_vg
         )
@@ -153,11 +154,20 @@ class Objective:
 
     # -- what the solvers call ----------------------------------------------
     def value(self, theta):
-        """J at ``theta`` on all the data (float)."""
+        """J at ``theta`` on all the data (float).
+
+        A full pass over the data: the last value is remembered, so asking
+        again at the same parameters (say, a divergence check, then
+        ``loss_``) costs nothing.
+        """
+        last = self._last_value
+        if last is not None and np.array_equal(last[0], theta):
+            return last[1]
         data = float(self._data_loss(theta))
-        if self.alpha == 0:
-            return data
-        return data + self.alpha * float(self.penalty.value(self.layout.weights(theta)))
+        if self.alpha != 0:
+            data += self.alpha * float(self.penalty.value(self.layout.weights(theta)))
+        self._last_value = (np.array(theta, copy=True), data)
+        return data
 
     def value_and_grad_full(self, theta, indices=None):
         """J as written and its (sub)gradient, on a batch or all data.

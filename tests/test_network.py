@@ -314,3 +314,18 @@ def test_relu_exact_zero_preactivation_matches_autograd(reuse):
     G = rng.randn(6, 1)
     expected = _plain_grad(layout, "relu", theta, X, G)
     assert_allclose(net.backward(tape, G), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_value_is_remembered_for_the_same_parameters(monkeypatch):
+    layout, theta, X, y = _problem(3, (4,), 1)
+    obj = Objective(
+        layout, "tanh", get_loss("squared_error"), get_penalty("l2"), 0.1, X, y
+    )
+    calls = []
+    original = obj._data_loss
+    monkeypatch.setattr(obj, "_data_loss", lambda t: calls.append(1) or original(t))
+    first = obj.value(theta)
+    assert obj.value(theta.copy()) == first and len(calls) == 1
+    theta[0] += 0.5  # same array, new values: evaluated again
+    assert obj.value(theta) != first and len(calls) == 2
+    assert_allclose(obj.value(theta), _plain_objective(obj, False)(theta), rtol=1e-12)
