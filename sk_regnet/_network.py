@@ -291,6 +291,15 @@ class Network:
             self._workspaces[key] = ws
         return ws
 
+    def workspace_rows(self, dtype):
+        """Rows of the largest buffers kept for ``dtype`` (None when there are none).
+
+        Work done in chunks of this many rows with ``reuse=True`` needs no
+        memory beyond what training already holds.
+        """
+        rows = [n for n, dt in self._workspaces if dt == dtype]
+        return max(rows) if rows else None
+
     def forward(self, theta, X, keep=False, reuse=False):
         """Output for inputs ``X``; with ``keep``, also the tape for :meth:`backward`.
 

@@ -137,7 +137,11 @@ class Objective:
         """L on all the data, in chunks of rows when the loss is a sample mean."""
         X, y, sw = self.X, self.y, self.sample_weight
         n = X.shape[0]
-        chunk = max(1, _CHUNK_ELEMENTS // max(self.layout.layer_sizes[1:]))
+        # Chunks as large as the training batches reuse their buffers;
+        # otherwise about _CHUNK_ELEMENTS activations per layer.
+        chunk = self.network.workspace_rows(
+            np.result_type(X.dtype, theta.dtype)
+        ) or max(1, _CHUNK_ELEMENTS // max(self.layout.layer_sizes[1:]))
         if not getattr(self.loss, "sample_mean", False) or n <= chunk:
             return self.loss.value(y, self.network.predict(theta, X), sw)
         total, weight = 0.0, 0.0

@@ -266,19 +266,32 @@ def test_loss_closed_forms_at_their_kinks(name, dtype):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_value_in_chunks_equals_one_pass(weighted, monkeypatch):
+@pytest.mark.parametrize("loss", ["squared_error", "poisson", "huber"])
+def test_value_in_chunks_equals_one_pass(weighted, loss, monkeypatch):
     layout, theta, X, y = _problem(3, (4,), 2, n_samples=23)
     sw = None
     if weighted:
         sw = np.random.RandomState(0).uniform(0, 2, 23)
         sw[:8] = 0.0  # a chunk with no weight at all
-    obj = Objective(
-        layout, "tanh", get_loss("squared_error"), get_penalty("l1"), 0.01, X, y, sw
-    )
-    whole = obj.value(theta)
-    monkeypatch.setattr(_objective, "_CHUNK_ELEMENTS", 8)  # 2 rows per chunk
-    assert_allclose(obj.value(theta), whole, rtol=1e-12)
-    assert_allclose(whole, _plain_objective(obj, False)(theta), rtol=1e-12)
+
+    def objective():
+        return Objective(
+            layout, "tanh", get_loss(loss), get_penalty("l1"), 0.01, X, y, sw
+        )
+
+    whole = objective().value(theta)  # one pass: 23 rows fit in one chunk
+    assert_allclose(whole, _plain_objective(objective(), False)(theta), rtol=1e-12)
+    # Chunks of 2 rows (no training buffers yet).
+    monkeypatch.setattr(_objective, "_CHUNK_ELEMENTS", 8)
+    chunked = objective()
+    assert chunked.network.workspace_rows(X.dtype) is None
+    assert_allclose(chunked.value(theta), whole, rtol=1e-12)
+    # Chunks the size of the training batches, in their buffers.
+    trained = objective()
+    trained.value_and_grad_smooth(theta, np.arange(5))
+    assert trained.network.workspace_rows(X.dtype) == 5
+    assert_allclose(trained.value(theta), whole, rtol=1e-12)
+    assert max(n for n, _ in trained.network._workspaces) == 5  # nothing larger
 
 
 def test_adam_in_place_step_is_the_textbook_update():
