@@ -21,8 +21,11 @@ import numpy as np
 def _weighted_mean(per_entry, sample_weight):
     if sample_weight is None:
         return anp.mean(per_entry)
+    total = np.sum(sample_weight)
+    if total == 0:  # a minibatch of zero-weight rows weighs nothing
+        return 0.0 * anp.sum(per_entry)
     per_sample = anp.mean(per_entry, axis=1)
-    return anp.sum(sample_weight * per_sample) / anp.sum(sample_weight)
+    return anp.sum(sample_weight * per_sample) / total
 
 
 def _weighted_mean_and_scale(per_entry, sample_weight):
@@ -31,6 +34,8 @@ def _weighted_mean_and_scale(per_entry, sample_weight):
         size = per_entry.size
         return np.add.reduce(per_entry, axis=None) / size, 1.0 / size
     total = np.sum(sample_weight)
+    if total == 0:
+        return per_entry.dtype.type(0), np.zeros_like(per_entry)
     value = np.sum(sample_weight * np.mean(per_entry, axis=1)) / total
     return value, sample_weight[:, None] * (1.0 / (per_entry.shape[1] * total))
 
@@ -47,16 +52,8 @@ class SquaredError:
     def value_and_grad(self, y, raw, sample_weight=None):
         """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
         residual = raw - y
-        sq = residual * residual
-        if sample_weight is None:
-            scale = 2.0 / residual.size
-            value = np.add.reduce(sq, axis=None) / residual.size  # np.mean
-        else:
-            sw = sample_weight[:, None]
-            total = np.sum(sample_weight)
-            value = np.sum(sample_weight * np.mean(sq, axis=1)) / total
-            scale = sw * (2.0 / (residual.shape[1] * total))
-        residual *= scale
+        value, scale = _weighted_mean_and_scale(residual * residual, sample_weight)
+        residual *= 2 * scale
         return value, residual
 
     def inverse_link(self, raw):

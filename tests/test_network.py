@@ -342,3 +342,45 @@ def test_value_is_remembered_for_the_same_parameters(monkeypatch):
     theta[0] += 0.5  # same array, new values: evaluated again
     assert obj.value(theta) != first and len(calls) == 2
     assert_allclose(obj.value(theta), _plain_objective(obj, False)(theta), rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson", "huber"])
+def test_minibatch_of_zero_weights_weighs_nothing(loss):
+    """A batch whose rows all have weight 0: data loss 0, gradient 0 (not nan)."""
+    layout, theta, X, y = _problem(3, (4,), 1, n_samples=10)
+    sw = np.ones(10)
+    sw[:4] = 0.0
+    obj = Objective(
+        layout, "tanh", get_loss(loss), get_penalty("l2"), 0.1, X, np.abs(y), sw
+    )
+    f, g = obj.value_and_grad_smooth(theta, np.arange(4))
+    weights = layout.weights(theta)
+    assert_allclose(f, 0.1 * sum(np.sum(W**2) for W in weights))
+    expected = np.zeros_like(theta)
+    for gW, W in zip(layout.weights(expected), weights):
+        gW[...] = 0.2 * W
+    assert_allclose(g, expected)
+    # autograd's path (the loss's own value) agrees.
+    assert obj.loss.value(np.abs(y[:4]), X[:4, :1], sw[:4]) == 0.0
+
+
+def test_adam_with_an_all_zero_weight_batch_does_not_diverge():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sk_regnet import RegularizedMLPRegressor
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(16, 3), rng.randn(16)
+    sw = np.ones(16)
+    sw[:4] = 0.0
+    model = RegularizedMLPRegressor(
+        (4,), solver="adam", batch_size=4, shuffle=False, max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Solver 'adam' reached", ConvergenceWarning)
+        model.fit(X, y, sample_weight=sw)
+    assert all(np.all(np.isfinite(W)) for W in model.coefs_)
+    assert np.all(np.isfinite(model.loss_curve_))
