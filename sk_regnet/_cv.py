@@ -150,6 +150,9 @@ n_features_in_, feature_names_in_
         max_iter_warm=None,
         penalty="l2",
         l1_ratio=0.5,
+        groups=None,
+        group_weights=None,
+        deep_l2=1.0,
         loss="squared_error",
         huber_delta=1.0,
         solver="lbfgs",
@@ -183,6 +186,9 @@ n_features_in_, feature_names_in_
         self.max_iter_warm = max_iter_warm
         self.penalty = penalty
         self.l1_ratio = l1_ratio
+        self.groups = groups
+        self.group_weights = group_weights
+        self.deep_l2 = deep_l2
         self.loss = loss
         self.huber_delta = huber_delta
         self.solver = solver

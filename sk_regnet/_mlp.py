@@ -23,9 +23,14 @@ from ._callables import check_differentiable
 from ._losses import LOSS_NAMES, get_loss
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
 from ._objective import Objective
-from ._penalties import PENALTY_NAMES, get_penalty
+from ._penalties import (
+    PENALTY_NAMES,
+    check_group_weights,
+    check_groups,
+    get_penalty,
+)
 
-SOLVERS = ("lbfgs", "adam", "sgd", "gd")
+SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 STOCHASTIC_SOLVERS = ("adam", "sgd")
 
 
@@ -76,9 +81,15 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Units in each hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         Hidden-layer activation. The output layer is linear.
-    penalty : {'l2', 'l1', 'elasticnet'}, callable or None, default='l2'
+    penalty : {'l2', 'l1', 'elasticnet', 'group_lasso'}, callable or None, \
+            default='l2'
         ``'l2'``: ``sum W**2``; ``'l1'``: ``sum |W|``; ``'elasticnet'``:
-        ``l1_ratio * sum |W| + (1 - l1_ratio) * sum W**2``; ``None``: no
+        ``l1_ratio * sum |W| + (1 - l1_ratio) * sum W**2``;
+        ``'group_lasso'``: ``sum_g ||W_1[g, :]||_2 + deep_l2 * sum_{k>=2} W_k**2``
+        over groups ``g`` of input features (rows of the first weight matrix;
+        see ``groups``), which drops whole input features (feature selection;
+        use ``solver='fista'`` or ``'adam'``; ``'gd'`` follows the
+        subgradient, zero at a zero row, and gives no exact zeros); ``None``: no
         penalty. A callable ``penalty(coefs) -> scalar``, where ``coefs`` is
         the list of weight matrices (never the biases), is differentiated by
         autograd and treated as smooth: write it with ``autograd.numpy`` and
@@ -87,6 +98,26 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Regularisation strength (the λ of ``MSE + λ P``).
     l1_ratio : float, default=0.5
         Mix of L1 in ``'elasticnet'``, in [0, 1].
+    groups : list of lists of int, default=None
+        ``'group_lasso'`` only: column indices of ``X`` forming each group, so
+        that, e.g., the one-hot columns of one categorical feature enter or
+        leave the model together. Groups must be disjoint. Columns in no group
+        are not penalised (always kept). None: each column is its own group.
+    group_weights : array-like of shape (n_groups,), default=None
+        ``'group_lasso'`` only: a positive weight ``w_g`` for each group (each
+        feature when ``groups`` is None), so the penalty is
+        ``sum_g w_g ||W_1[g, :]||_2``. None: all 1. The adaptive group lasso
+        uses ``w_g = 1 / ||W_1[g, :]||`` from a first fit, which removes much
+        of the lasso's bias against features whose effect needs large weights
+        (e.g. an even, non-monotone effect); see the feature-selection example.
+    deep_l2 : float, default=1.0
+        ``'group_lasso'`` only: weight of an L2 term on the weight matrices
+        after the first (the penalty is still multiplied by ``alpha``). The
+        group lasso alone does not fix the scale of a network: the first layer
+        can shrink while the next grows to compensate (exactly so for
+        ``'relu'``), which weakens the penalty without changing predictions.
+        The L2 term on the deeper layers removes that escape. ``0`` gives the
+        pure group lasso on the first layer.
     loss : {'squared_error', 'poisson', 'huber'} or callable, default='squared_error'
         Data-fit loss. ``'squared_error'``: mean squared error.
         ``'poisson'``: half Poisson deviance with a log link, as in
@@ -100,11 +131,15 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         (identity link). See Notes.
     huber_delta : float, default=1.0
         Residual size where ``'huber'`` turns from quadratic to linear.
-    solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
+    solver : {'lbfgs', 'adam', 'sgd', 'gd', 'fista'}, default='lbfgs'
         ``'lbfgs'``: scipy's L-BFGS-B (an L1 part through the split
-        ``W = U - V``, ``U, V >= 0``); ``'adam'``, ``'sgd'``: minibatch, with a
-        proximal step after each update for an L1 part; ``'gd'``: plain
-        full-batch gradient descent on ``J`` as written (the blog article's loop).
+        ``W = U - V``, ``U, V >= 0``; not available for ``'group_lasso'``);
+        ``'adam'``, ``'sgd'``: minibatch, with a proximal step after each
+        update for a non-smooth part; ``'fista'``: full-batch accelerated
+        proximal gradient with backtracking line search and adaptive restart,
+        deterministic, exact for every penalty, no learning rate to tune;
+        ``'gd'``: plain full-batch gradient descent on ``J`` as written (the
+        blog article's loop).
     batch_size : int or 'auto', default='auto'
         Minibatch size for the stochastic solvers; 'auto' is ``min(200, n_samples)``.
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
@@ -114,7 +149,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     power_t : float, default=0.5
         Exponent of the ``'invscaling'`` schedule.
     max_iter : int, default=200
-        Iterations (``'lbfgs'``, ``'gd'``) or epochs (``'adam'``, ``'sgd'``).
+        Iterations (``'lbfgs'``, ``'gd'``, ``'fista'``) or epochs (``'adam'``,
+        ``'sgd'``).
     tol : float, default=1e-4
         Stopping tolerance: the loss (or validation score) must improve by at
         least ``tol`` within ``n_iter_no_change`` iterations; the projected
@@ -145,9 +181,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Seeds initialisation, shuffling and the early-stopping split.
     warm_start : bool, default=False
         Whether ``fit`` starts from the current parameters. As in
-        MLPRegressor, the stochastic solvers then start a fresh optimizer but
-        keep ``loss_curve_``, ``t_``, the stopping counters and, with early
-        stopping, the best validation score and parameters seen so far.
+        MLPRegressor, the stochastic solvers then start a fresh optimizer and
+        keep extending ``loss_curve_``, ``validation_scores_`` and ``t_``
+        (the clock of the ``'invscaling'`` schedule). Unlike MLPRegressor, the
+        stopping rule starts afresh: MLPRegressor carries its no-improvement
+        count over, so that a warm-started fit after a converged one stops
+        after a single epoch, even with a new ``alpha`` (which would stall a
+        regularization path).
     verbose : bool, default=False
         Print the loss at every iteration.
 
@@ -170,10 +210,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     best_loss_ : float or None
         Lowest value of ``loss_curve_`` (None with early stopping).
     validation_scores_ : list of float or None
-        R² on the held-out data per epoch (early stopping only).
+        R² on the held-out data per epoch (early stopping only), accumulated
+        over warm-started fits like ``loss_curve_``.
     best_validation_score_ : float or None
-        Best of ``validation_scores_``; the fitted parameters are those that
-        reached it.
+        Best validation score of the last ``fit``; the fitted parameters are
+        those that reached it.
     t_ : int
         Training samples processed by the solver (each epoch or full-batch
         iteration counts every training sample), accumulated over
@@ -186,6 +227,17 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
         Feature names, when ``X`` has string column names.
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Euclidean norm of each row of ``coefs_[0]`` (all weights leaving an
+        input feature), normalised to sum to 1 unless all are zero. Exactly
+        zero for the features a sparse penalty dropped.
+    n_features_selected_ : int
+        Input features with a non-zero row in ``coefs_[0]``.
+    selected_feature_names_ : ndarray of str
+        Names of those features, when ``X`` had string column names.
+    group_support_ : ndarray of bool of shape (n_groups,)
+        Whether each group of ``groups`` (each feature when ``groups`` is
+        None) kept a non-zero weight.
 
     See Also
     --------
@@ -193,6 +245,15 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
 
     Notes
     -----
+    Feature selection: with ``penalty='group_lasso'`` (or ``'l1'``) whole
+    rows of ``coefs_[0]`` become exactly zero and ``feature_importances_``
+    is zero there. :class:`~sklearn.feature_selection.SelectFromModel`
+    uses ``feature_importances_``; its default threshold for this estimator is
+    ``'mean'`` (it uses ``1e-5`` only for ``penalty='l1'``), which also drops
+    kept features of below-average importance. Pass a tiny positive
+    threshold, e.g. ``threshold=1e-12``, to keep exactly the features the
+    penalty kept.
+
     With ``loss='squared_error'`` and no sample weights,
     ``L = mean((y - f(X))**2)``: ``J`` is the article's ``MSE + λ Σ|W|`` or
     ``MSE + λ Σ W²``. MLPRegressor minimises ``½ MSE + α_sk / (2 n) ‖W‖²``
@@ -243,6 +304,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         "penalty": [StrOptions(set(PENALTY_NAMES)), callable, None],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "groups": ["array-like", None],
+        "group_weights": ["array-like", None],
+        "deep_l2": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions(set(LOSS_NAMES)), callable],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "solver": [StrOptions(set(SOLVERS))],
@@ -279,6 +343,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         penalty="l2",
         alpha=1e-4,
         l1_ratio=0.5,
+        groups=None,
+        group_weights=None,
+        deep_l2=1.0,
         loss="squared_error",
         huber_delta=1.0,
         solver="lbfgs",
@@ -308,6 +375,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.groups = groups
+        self.group_weights = group_weights
+        self.deep_l2 = deep_l2
         self.loss = loss
         self.huber_delta = huber_delta
         self.solver = solver
@@ -379,7 +449,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         kept from one call to the next, so that blocks of a data set too large
         for memory can be streamed through the model. The first call
         initialises the network; later calls need the same number of features
-        and outputs. Not available with ``solver='lbfgs'`` or ``'gd'``, nor
+        and outputs. Not available with the full-batch solvers, nor
         with ``early_stopping=True`` (an ``AttributeError`` says why).
 
         Parameters
@@ -395,6 +465,19 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         -------
         self : RegularizedMLPRegressor
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_regnet import RegularizedMLPRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = X[:, 0] - X[:, 1]
+        >>> model = RegularizedMLPRegressor((8,), solver="adam", random_state=0)
+        >>> for X_block, y_block in zip(np.split(X, 3), np.split(y, 3)):
+        ...     model = model.partial_fit(X_block, y_block)
+        >>> model.t_, model.n_iter_, len(model.loss_curve_)
+        (300, 1, 3)
         """
         return self._partial_fit(X, y, sample_weight)
 
@@ -442,6 +525,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental):
         hidden = self._hidden_sizes()
+        if self.penalty == "group_lasso" and self.solver == "lbfgs":
+            raise ValueError(
+                "solver='lbfgs' cannot handle penalty='group_lasso' exactly; use "
+                "solver='fista' (or 'adam', 'sgd')."
+            )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -459,6 +547,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
         # A fresh generator from random_state on every call, as MLPRegressor.
         rng = check_random_state(self.random_state)
+        group_ids, n_groups = check_groups(self.groups, X.shape[1])
+        check_group_weights(self.group_weights, n_groups)
         if first_pass:
             theta0 = initialize(layout, self.weight_init, self.activation, rng, X.dtype)
         else:
@@ -472,6 +562,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         self._check_callables(layout, X, y_2d, sample_weight, theta0)
 
         self._random_state = rng
+        self._group_ids, self._n_groups = group_ids, n_groups
         if first_pass:
             self._y_ndim = y.ndim
             self.n_outputs_ = y_2d.shape[1]
@@ -496,7 +587,12 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def _check_callables(self, layout, X, y, sample_weight, theta):
         """Probe a callable ``loss`` or ``penalty`` on a few rows before training."""
         if callable(self.loss):
-            rows = slice(0, min(10, X.shape[0]))
+            # Rows with positive weight, so a weighted mean is well defined.
+            rows = (
+                np.arange(min(10, X.shape[0]))
+                if sample_weight is None
+                else np.flatnonzero(sample_weight > 0)[:10]
+            )
             y_probe = y[rows]
             sw_probe = None if sample_weight is None else sample_weight[rows]
             raw = forward(layout.unpack(theta), X[rows], self.activation)
@@ -515,11 +611,18 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
 
     def _make_objective(self, layout, X, y, sample_weight):
+        group_ids, n_groups = check_groups(self.groups, X.shape[1])
         return Objective(
             layout,
             self.activation,
             get_loss(self.loss, self.huber_delta),
-            get_penalty(self.penalty, self.l1_ratio),
+            get_penalty(
+                self.penalty,
+                self.l1_ratio,
+                group_ids=group_ids,
+                deep_l2=self.deep_l2,
+                group_weights=check_group_weights(self.group_weights, n_groups),
+            ),
             float(self.alpha),
             X,
             y,
@@ -550,6 +653,17 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 max_iter=self.max_iter,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
+                callback=callback,
+            )
+        elif self.solver == "fista":
+            result = _solvers.fista(
+                objective.value_and_grad_smooth,
+                theta0,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                prox=objective.prox if objective.has_prox else None,
+                nonsmooth=objective.nonsmooth_value if objective.has_prox else None,
                 callback=callback,
             )
         elif self.solver == "lbfgs":
@@ -645,9 +759,23 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 self.n_iter_no_change,
             )
             progress.best_x = np.array(theta0, copy=True)
-        elif not incremental or not isinstance(progress.optimizer, optimizer_type):
-            # warm_start: a fresh optimizer, as MLPRegressor; the stopping
-            # counters, schedule clock and best parameters carry over.
+        elif not incremental:
+            # warm_start: a fresh optimizer, as MLPRegressor, and (unlike
+            # MLPRegressor, whose no-improvement count carries over so that a
+            # fit after a converged one stops after one epoch) a fresh
+            # stopping rule, so the fit trains until it stops improving; the
+            # clock of the 'invscaling' schedule and the records carry over.
+            fresh = _solvers.new_progress(
+                self._make_optimizer(layout.n_params, X.dtype),
+                self.tol,
+                self.n_iter_no_change,
+            )
+            fresh.samples_seen = progress.samples_seen
+            fresh.validation_scores = progress.validation_scores
+            fresh.best_x = np.array(theta0, copy=True)
+            progress = fresh
+        elif not isinstance(progress.optimizer, optimizer_type):
+            # partial_fit after a change of solver.
             progress.optimizer = self._make_optimizer(layout.n_params, X.dtype)
         vg = (
             objective.value_and_grad_composite
@@ -719,10 +847,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            if progress is not None:
-                self.best_loss_ = progress.loss_rule.best_value
-            else:
-                self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+            self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
@@ -795,6 +920,42 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         # Fitted once there are weights; a fit that failed after validating X
         # (e.g. on a bad callable) leaves n_features_in_ but no model.
         return hasattr(self, "coefs_")
+
+    # ----------------------------------------------------- feature selection
+    @property
+    def feature_importances_(self):
+        """Normalised row norms of ``coefs_[0]``; see the class Attributes."""
+        check_is_fitted(self)
+        norms = np.linalg.norm(self.coefs_[0], axis=1)
+        total = norms.sum()
+        return norms / total if total > 0 else norms
+
+    @property
+    def n_features_selected_(self):
+        """Input features with a non-zero row in ``coefs_[0]``."""
+        check_is_fitted(self)
+        return int(np.count_nonzero(np.any(self.coefs_[0] != 0, axis=1)))
+
+    @property
+    def selected_feature_names_(self):
+        """Names of the selected features (fitted on a DataFrame only)."""
+        check_is_fitted(self)
+        if not hasattr(self, "feature_names_in_"):
+            raise AttributeError(
+                "selected_feature_names_ needs feature names: fit on a DataFrame "
+                "with string column names."
+            )
+        return self.feature_names_in_[np.any(self.coefs_[0] != 0, axis=1)]
+
+    @property
+    def group_support_(self):
+        """Whether each group (each feature when ``groups`` is None) was kept."""
+        check_is_fitted(self)
+        row_kept = np.any(self.coefs_[0] != 0, axis=1)
+        ids = self._group_ids
+        support = np.zeros(self._n_groups, dtype=bool)
+        np.logical_or.at(support, ids[ids >= 0], row_kept[ids >= 0])
+        return support
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -410,3 +410,150 @@ def new_progress(optimizer, tol, n_iter_no_change):
         loss_rule=_NoImprovement(tol, n_iter_no_change),
         score_rule=_NoImprovement(tol, n_iter_no_change, higher_is_better=True),
     )
+
+
+def _initial_lipschitz(value_and_grad, x, g, floor=1e-8):
+    """Estimate the gradient's Lipschitz constant by a small probe along ``-g``."""
+    gnorm = np.linalg.norm(g)
+    if gnorm == 0:
+        return 1.0
+    h = 1e-4 * max(np.linalg.norm(x), 1.0) / gnorm
+    _, g_probe = value_and_grad(x - h * g)
+    if not np.all(np.isfinite(g_probe)):
+        return 1.0
+    return max(np.linalg.norm(g_probe - g) / (h * gnorm), floor)
+
+
+def fista(
+    value_and_grad,
+    x0,
+    *,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    prox=None,
+    nonsmooth=None,
+    lipschitz_init=None,
+    backtrack_factor=2.0,
+    step_growth=2.0,
+    max_backtracks=60,
+    callback=None,
+):
+    """Accelerated proximal gradient (FISTA) with backtracking and adaptive restart.
+
+    Minimises ``F(x) = f(x) + h(x)`` with ``f`` smooth (``value_and_grad``)
+    and ``h`` handled through its proximal operator ``prox(x, step)``, which
+    returns ``argmin_z h(z) + ||z - x||**2 / (2 * step)``. Full batch and
+    deterministic.
+
+    Each iteration takes a proximal gradient step from the extrapolated point
+    ``y`` with step ``1 / L``. ``L`` is found by backtracking: it is
+    multiplied by ``backtrack_factor`` until the sufficient-decrease condition
+    ``f(x+) <= f(y) + g(y).(x+ - y) + L/2 ||x+ - y||**2`` holds, and divided by
+    it at the start of the next iteration so the step can grow again. The
+    momentum restarts (O'Donoghue & Candès, 2015) whenever ``F`` would
+    increase: the step is then redone from the last iterate without
+    momentum, so ``F`` never increases, which is what makes the method safe
+    on non-convex objectives such as a network's.
+
+    Parameters
+    ----------
+    value_and_grad : callable ``x -> (f, g)``
+        Smooth part and its gradient.
+    x0 : ndarray
+        Start point (not modified).
+    max_iter : int
+        Maximum number of iterations.
+    tol, n_iter_no_change : float, int
+        Stop once ``F`` has failed to improve on its best value by more than
+        ``tol`` for more than ``n_iter_no_change`` iterations in a row; with
+        ``tol=0`` exactly ``max_iter`` iterations are run.
+    prox : callable ``(x, step) -> x`` or None
+        Proximal operator of ``h``; None for ``h = 0``.
+    nonsmooth : callable ``x -> float`` or None
+        ``h(x)``; None for ``h = 0``.
+    lipschitz_init : float or None
+        Initial ``L``; None estimates it from a gradient difference.
+    backtrack_factor : float
+        Factor by which ``L`` grows when backtracking (> 1).
+    step_growth : float
+        Factor by which ``L`` is divided at the start of each iteration
+        (>= 1; 1 never lets the step grow back).
+    max_backtracks : int
+        Backtracking steps per iteration before giving up (reported as
+        not converged).
+    callback : callable ``(iteration, F)`` or None
+
+    Returns
+    -------
+    SolverResult
+        ``loss_curve`` holds ``F`` at each iterate.
+    """
+    x = np.array(x0, copy=True)
+    dtype = x.dtype
+
+    def composite(z, f_z):
+        return float(f_z) + (0.0 if nonsmooth is None else float(nonsmooth(z)))
+
+    def step_from(y, f_y, g_y, L):
+        """Backtracked proximal gradient step from ``y``: (x+, f(x+), g(x+), L)."""
+        for _ in range(max_backtracks):
+            z = y - g_y / L
+            if prox is not None:
+                z = prox(z, 1.0 / L)
+            z = z.astype(dtype, copy=False)
+            f_z, g_z = value_and_grad(z)
+            d = z - y
+            bound = f_y + np.dot(g_y, d) + 0.5 * L * np.dot(d, d)
+            if _all_finite(f_z, g_z) and f_z <= bound + 1e-12 * abs(bound):
+                return z, f_z, g_z, L
+            L *= backtrack_factor
+        return None
+
+    f_x, g_x = value_and_grad(x)
+    if not _all_finite(f_x, g_x):
+        return SolverResult(x, 0, [], converged=False, diverged=True)
+    F_x = composite(x, f_x)
+    L = lipschitz_init or _initial_lipschitz(value_and_grad, x, g_x)
+    x_prev = x
+    t = 1.0
+    y, f_y, g_y = x, f_x, g_x
+    curve = []
+    rule = _NoImprovement(tol, n_iter_no_change)
+    for it in range(max_iter):
+        L = L / step_growth
+        step = step_from(y, f_y, g_y, L)
+        F_new = None
+        if step is not None:
+            z, f_z, g_z, L = step
+            F_new = composite(z, f_z)
+        if (step is None or not F_new <= F_x) and y is not x:
+            # Adaptive restart: drop the momentum and step from x itself.
+            t = 1.0
+            step = step_from(x, f_x, g_x, L)
+            if step is not None:
+                z, f_z, g_z, L = step
+                F_new = composite(z, f_z)
+        if step is None or not np.isfinite(F_new):
+            return SolverResult(x, it, curve, converged=False)
+        x_prev, x = x, z
+        f_x, g_x, F_x = f_z, g_z, F_new
+        curve.append(F_x)
+        if callback is not None:
+            callback(it, F_x)
+        if tol > 0:
+            rule.update(F_x)
+            if rule.exhausted:
+                return SolverResult(x, it + 1, curve, converged=True)
+        t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+        beta = (t - 1.0) / t_next
+        t = t_next
+        if beta > 0:
+            y = (x + beta * (x - x_prev)).astype(dtype, copy=False)
+            f_y, g_y = value_and_grad(y)
+            if not _all_finite(f_y, g_y):
+                t = 1.0
+                y, f_y, g_y = x, f_x, g_x
+        else:
+            y, f_y, g_y = x, f_x, g_x
+    return SolverResult(x, max_iter, curve, converged=tol == 0)

@@ -111,6 +111,15 @@ def test_callable_loss_sees_two_dimensional_arrays_and_the_weights(data):
     assert model.predict(X).shape == (40,)
 
 
+def test_callables_are_probed_on_rows_with_positive_weight(data):
+    X, y = data
+    sw = np.ones(X.shape[0])
+    sw[:25] = 0.0  # a weighted mean over the first rows alone would be 0 / 0
+    model = RegularizedMLPRegressor((3,), loss=weighted_squared_error, max_iter=5)
+    _fit(model, X, y, sample_weight=sw)
+    assert np.isfinite(model.loss_)
+
+
 def test_log_cosh_loss_fits(data):
     X, y = data
     model = _fit(

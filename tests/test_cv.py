@@ -128,3 +128,9 @@ def test_bad_parameters(data, params, match):
     X, y = data
     with pytest.raises(ValueError, match=match):
         RegularizedMLPRegressorCV((2,), max_iter=5, **params).fit(X, y)
+
+
+def test_cv_takes_every_base_parameter():
+    # The CV estimator's signature must follow the base estimator's.
+    base = set(RegularizedMLPRegressor().get_params()) - {"alpha", "warm_start"}
+    assert base <= set(RegularizedMLPRegressorCV().get_params())

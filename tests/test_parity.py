@@ -110,17 +110,52 @@ def test_stochastic_training_matches_mlpregressor(data, params):
         sk.fit(X, y)
         ours.fit(X, y)
         _assert_same_state(sk, ours)
-        if params["learning_rate_init"] == 0.1 and params.get("n_iter_no_change"):
-            # 'adaptive' stopped early: the rate was divided by 5 down to 1e-6.
+        if params.get("learning_rate") == "adaptive":
+            # It stopped early: the rate was divided by 5 down to 1e-6.
             assert ours.n_iter_ < params["max_iter"]
         for _ in range(2):
             sk.partial_fit(X, y)
             ours.partial_fit(X, y)
             _assert_same_state(sk, ours)
+        if ours.n_iter_ < params["max_iter"]:
+            return  # stopped: warm starts differ on purpose, see below
         sk.set_params(warm_start=True, max_iter=4)
         ours.set_params(warm_start=True, max_iter=4)
         sk.fit(X, y)
         ours.fit(X, y)
+    _assert_same_state(sk, ours)
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_features, hidden, activation, solver",
+    [
+        (30, 1, (4,), "relu", "adam"),
+        (50, 5, (6, 3), "logistic", "sgd"),
+        (20, 2, (3, 3), "identity", "adam"),
+    ],
+)
+def test_matches_mlpregressor_across_shapes(
+    n_samples, n_features, hidden, activation, solver
+):
+    rng = np.random.RandomState(n_samples)
+    X = rng.randn(n_samples, n_features)
+    y = np.tanh(X.sum(axis=1)) + 0.1 * rng.randn(n_samples)
+    params = dict(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        solver=solver,
+        learning_rate="invscaling",
+        learning_rate_init=0.05,
+        batch_size=n_samples // 2,
+        max_iter=8,
+        random_state=n_samples,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = MLPRegressor(alpha=ALPHA_SK, **params).fit(X, y)
+        ours = RegularizedMLPRegressor(
+            alpha=ALPHA_SK / n_samples, loss=half_squared_error, **params
+        ).fit(X, y)
     _assert_same_state(sk, ours)
 
 
@@ -138,13 +173,6 @@ def test_early_stopping_matches_mlpregressor(data):
     sk.fit(X, y)
     ours.fit(X, y)
     assert ours.n_iter_ < params["max_iter"]
-    _assert_same_state(sk, ours)
-    sk.set_params(warm_start=True, max_iter=5)
-    ours.set_params(warm_start=True, max_iter=5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        sk.fit(X, y)
-        ours.fit(X, y)
     _assert_same_state(sk, ours)
 
 
@@ -275,7 +303,7 @@ def test_partial_fit_rejects_a_different_number_of_outputs(data):
         model.partial_fit(X, np.column_stack([y, y]))
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "gd"])
+@pytest.mark.parametrize("solver", ["lbfgs", "gd", "fista"])
 def test_partial_fit_refused_for_full_batch_solvers(data, solver):
     X, y = data
     model = RegularizedMLPRegressor(solver=solver)
@@ -346,6 +374,38 @@ def test_warm_start_continues_where_the_first_fit_ended(data):
     assert_allclose(twice.loss_curve_, ten.loss_curve_)
     assert twice.n_iter_ == 5
     assert twice.t_ == ten.t_
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_warm_start_after_a_converged_fit_trains_again(data, early_stopping):
+    # MLPRegressor carries its no-improvement count into a warm-started fit,
+    # which then stops after one epoch: a regularization path would stall.
+    X, y = data
+    model = RegularizedMLPRegressor(
+        (8,),
+        solver="adam",
+        learning_rate_init=0.01,
+        alpha=1e-4,
+        max_iter=300,
+        n_iter_no_change=5,
+        early_stopping=early_stopping,
+        validation_fraction=0.25,
+        random_state=0,
+        warm_start=True,
+    ).fit(X, y)
+    first_iter, first_curve = model.n_iter_, list(model.loss_curve_)
+    assert first_iter < 300
+    model.set_params(alpha=0.05).fit(X, y)
+    assert model.n_iter_ > 5 + 1
+    assert model.loss_curve_ == first_curve + model.loss_curve_[first_iter:]
+    assert len(model.loss_curve_) == first_iter + model.n_iter_
+    assert model.t_ == len(model.loss_curve_) * (30 if early_stopping else 40)
+    if early_stopping:
+        this_fit = model.validation_scores_[first_iter:]
+        assert len(this_fit) == model.n_iter_
+        assert model.best_validation_score_ == max(this_fit)
+    else:
+        assert model.best_loss_ == min(model.loss_curve_)
 
 
 def test_warm_start_full_batch_gd_resumes_the_article_loop(data):

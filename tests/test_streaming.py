@@ -1,5 +1,7 @@
 """Out-of-core training: blocks of a memmap or a dask array through partial_fit."""
 
+import pickle
+
 import dask
 import dask.array as da
 import numpy as np
@@ -90,3 +92,18 @@ def test_streaming_dask_blocks_equals_streaming_memmap_blocks(memmaps, test_set)
     for a, b in zip(from_dask.coefs_, from_memmap.coefs_):
         assert_allclose(a, b)
     assert from_dask.t_ == 5 * N_SAMPLES
+
+
+def test_a_pickled_stream_resumes_exactly(memmaps):
+    X, y = memmaps
+    model = _model()
+    for start in range(0, 3 * BLOCK, BLOCK):
+        model.partial_fit(X[start : start + BLOCK], y[start : start + BLOCK])
+    checkpoint = pickle.loads(pickle.dumps(model))
+    for resumed in (model, checkpoint):
+        for start in range(3 * BLOCK, N_SAMPLES, BLOCK):
+            resumed.partial_fit(X[start : start + BLOCK], y[start : start + BLOCK])
+    for a, b in zip(model.coefs_, checkpoint.coefs_):
+        assert_array_equal(a, b)
+    assert checkpoint.loss_curve_ == model.loss_curve_
+    assert checkpoint.t_ == model.t_ == N_SAMPLES

@@ -1,0 +1,206 @@
+"""Feature selection: importances, selection attributes, SelectFromModel, Friedman #1."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.datasets import make_friedman1
+from sklearn.feature_selection import SelectFromModel
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sk_regnet import RegularizedMLPRegressor
+
+FISTA = dict(activation="tanh", penalty="group_lasso", solver="fista", random_state=0)
+
+
+@pytest.fixture(scope="module")
+def sparse_data():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(80, 6))
+    y = np.sin(2 * X[:, 0]) + np.exp(X[:, 1]) - X[:, 4] + 0.05 * rng.randn(80)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def sparse_model(sparse_data):
+    X, y = sparse_data
+    return RegularizedMLPRegressor((6,), alpha=0.03, max_iter=300, **FISTA).fit(X, y)
+
+
+def test_feature_importances(sparse_model):
+    imp = sparse_model.feature_importances_
+    norms = np.linalg.norm(sparse_model.coefs_[0], axis=1)
+    assert imp.shape == (6,)
+    assert np.all(imp >= 0)
+    assert_allclose(imp.sum(), 1.0)
+    assert_allclose(imp, norms / norms.sum())
+    assert np.array_equal(imp == 0, np.all(sparse_model.coefs_[0] == 0, axis=1))
+    assert np.flatnonzero(imp).tolist() == [0, 1, 4]
+    assert sparse_model.n_features_selected_ == 3
+    assert sparse_model.group_support_.tolist() == [1, 1, 0, 0, 1, 0]
+
+
+def test_importances_all_zero_when_everything_is_dropped(sparse_data):
+    X, y = sparse_data
+    model = RegularizedMLPRegressor((4,), alpha=50.0, max_iter=50, **FISTA).fit(X, y)
+    assert model.n_features_selected_ == 0
+    assert np.array_equal(model.feature_importances_, np.zeros(6))
+
+
+def test_importances_need_a_fitted_model():
+    model = RegularizedMLPRegressor()
+    assert not hasattr(model, "feature_importances_")
+    assert not hasattr(model, "n_features_selected_")
+
+
+def test_selected_feature_names_from_dataframe(sparse_data):
+    X, y = sparse_data
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)])
+    model = RegularizedMLPRegressor((6,), alpha=0.03, max_iter=300, **FISTA).fit(df, y)
+    assert model.selected_feature_names_.tolist() == ["x0", "x1", "x4"]
+    with pytest.raises(AttributeError, match="DataFrame"):
+        _ = RegularizedMLPRegressor((2,), max_iter=5).fit(X, y).selected_feature_names_
+
+
+def test_groups_enter_and_leave_together(sparse_data):
+    X, y = sparse_data
+    groups = [[0, 2], [1], [3, 5]]  # column 4 in no group: never penalised
+    groups_copy = [list(g) for g in groups]
+    X_copy = X.copy()
+    model = RegularizedMLPRegressor(
+        (6,), alpha=0.05, groups=groups, max_iter=300, **FISTA
+    ).fit(X, y)
+    W = model.coefs_[0]
+    kept = np.any(W != 0, axis=1)
+    for g in groups:
+        assert len(set(kept[g])) == 1  # all or none of a group
+    assert model.group_support_.tolist() == [True, True, False]
+    assert kept[4]  # unpenalised column stays
+    assert groups == groups_copy and np.array_equal(X, X_copy)  # inputs untouched
+
+
+def test_group_weights_validation_and_effect(sparse_data):
+    X, y = sparse_data
+    for bad in ([1.0, 2.0], [1, 1, 1, 1, 1, -1], [1, 1, 1, 1, 1, np.inf]):
+        model = RegularizedMLPRegressor(group_weights=bad, **FISTA)
+        with pytest.raises(ValueError, match="group_weights"):
+            model.fit(X, y)
+    # a heavy weight on an informative feature drops it, a light one keeps it
+    weights = np.ones(6)
+    weights[4] = 100.0
+    model = RegularizedMLPRegressor(
+        (6,), alpha=0.03, group_weights=weights, max_iter=300, **FISTA
+    ).fit(X, y)
+    assert model.feature_importances_[4] == 0
+    assert model.feature_importances_[0] > 0
+
+
+def test_select_from_model(sparse_data, sparse_model):
+    X, y = sparse_data
+    exact = SelectFromModel(sparse_model, threshold=1e-12, prefit=True)
+    assert np.array_equal(exact.get_support(), sparse_model.feature_importances_ > 0)
+    assert exact.transform(X).shape == (80, 3)
+    # the default threshold for this estimator is the mean importance
+    default = SelectFromModel(sparse_model, prefit=True)
+    imp = sparse_model.feature_importances_
+    assert np.array_equal(default.get_support(), imp >= imp.mean())
+
+
+def test_select_from_model_pipeline_in_grid_search(sparse_data):
+    X, y = sparse_data
+    pipe = make_pipeline(
+        StandardScaler(),
+        SelectFromModel(
+            RegularizedMLPRegressor((4,), max_iter=60, **FISTA), threshold=1e-12
+        ),
+        Ridge(),
+    )
+    search = GridSearchCV(
+        pipe,
+        {"selectfrommodel__estimator__alpha": [0.01, 0.1]},
+        cv=2,
+    ).fit(X, y)
+    best = search.best_estimator_
+    selector = best.named_steps["selectfrommodel"]
+    assert 0 < selector.get_support().sum() <= 6
+    assert np.isfinite(search.best_score_)
+    assert best.predict(X).shape == (80,)
+
+
+# ------------------------------------------------------------ Friedman #1
+def _friedman(seed, n_samples, n_features):
+    X, y = make_friedman1(
+        n_samples=n_samples, n_features=n_features, noise=1.0, random_state=seed
+    )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0
+    )
+    scaler = StandardScaler().fit(X_train)
+    mean, scale = y_train.mean(), y_train.std()
+    return (
+        scaler.transform(X_train),
+        scaler.transform(X_test),
+        (y_train - mean) / scale,
+        (y_test - mean) / scale,
+    )
+
+
+FRIEDMAN_MODEL = RegularizedMLPRegressor(
+    (8,),
+    "relu",
+    penalty="group_lasso",
+    solver="fista",
+    max_iter=250,
+    tol=1e-6,
+    random_state=0,
+)
+
+
+def _adaptive_weights(X, y):
+    """Adaptive group lasso: weights 1 / row norm of a first group-lasso fit."""
+    first = clone(FRIEDMAN_MODEL).set_params(alpha=0.02).fit(X, y)
+    norms = np.linalg.norm(first.coefs_[0], axis=1)
+    return 1.0 / np.maximum(norms, 1e-3 * norms.max())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "seed, n_samples, n_features, alphas",
+    [
+        (0, 1000, 50, [1e-3, 4e-3, 1.6e-2]),  # the issue's data set
+        (1, 500, 20, [2e-3, 1e-2]),
+        (2, 600, 80, [2e-3, 1e-2]),
+    ],
+)
+def test_friedman_selection_by_grid_search(seed, n_samples, n_features, alphas):
+    # make_friedman1: only features 0-4 matter; 0-1 interact, 2 is an even
+    # (quadratic) effect, 3-4 are linear. Adaptive group lasso (weights from a
+    # first plain group-lasso fit) tuned by GridSearchCV must find them.
+    X_train, X_test, y_train, y_test = _friedman(seed, n_samples, n_features)
+    model = clone(FRIEDMAN_MODEL).set_params(
+        group_weights=_adaptive_weights(X_train, y_train)
+    )
+    search = GridSearchCV(model, {"alpha": alphas}, cv=3).fit(X_train, y_train)
+    selected = set(np.flatnonzero(search.best_estimator_.feature_importances_))
+    assert set(range(5)) <= selected
+    assert len(selected - set(range(5))) <= 2
+    assert search.best_estimator_.score(X_test, y_test) >= 0.85
+    # some alpha on the grid selects exactly the informative features
+    best_alpha = search.best_params_["alpha"]
+    selections = [selected] + [
+        set(
+            np.flatnonzero(
+                clone(model)
+                .set_params(alpha=a)
+                .fit(X_train, y_train)
+                .feature_importances_
+            )
+        )
+        for a in alphas
+        if a != best_alpha
+    ]
+    assert set(range(5)) in selections
