@@ -269,6 +269,7 @@ class Network:
         self.activation = activation
         self._act = _INPLACE_ACTIVATIONS[activation]
         self._act_backward = _ACTIVATION_BACKWARD[activation]
+        self._relu = activation == "relu"
         self._workspaces = {}
 
     def _workspace(self, n_rows, dtype):
@@ -327,11 +328,14 @@ class Network:
         hidden = X
         activations = []
         kinks = []
-        relu = self.activation == "relu"
+        relu = self._relu
         sparse = sp.issparse(X)
         ws = None
         if reuse and last > 0:
-            ws = self._workspace(X.shape[0], np.result_type(X.dtype, theta.dtype))
+            dtype = theta.dtype
+            if X.dtype != dtype:
+                dtype = np.result_type(X.dtype, dtype)
+            ws = self._workspace(X.shape[0], dtype)
         for k, (W, b) in enumerate(params):
             if k == 0 and sparse:
                 z = input_dot(X, W)

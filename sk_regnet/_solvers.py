@@ -7,6 +7,7 @@ They never warn; the estimator turns ``converged``/``diverged`` into warnings.
 """
 
 import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,7 +49,7 @@ class SolverResult:
 
 
 def _all_finite(f, g):
-    return bool(np.isfinite(f)) and bool(np.isfinite(g).all())
+    return math.isfinite(f) and bool(np.isfinite(g).all())
 
 
 class _NoImprovement:
