@@ -8,6 +8,7 @@ from sklearn.base import _fit_context
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.metaestimators import available_if
 
 from ._mlp import RegularizedMLPRegressor
 from ._path import (
@@ -59,8 +60,8 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
         Iteration budget of each warm-started path step; the first step of
         each path is a cold fit with ``max_iter``. None:
         ``max(10, max_iter // 20)``.
-    penalty, l1_ratio, loss, huber_delta, solver, batch_size, learning_rate, \
-learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
+    penalty, l1_ratio, groups, group_weights, deep_l2, loss, huber_delta, \
+solver, batch_size, learning_rate, learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
 validation_fraction, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, \
 max_fun, weight_init, shuffle, verbose
         As in :class:`RegularizedMLPRegressor`, for every fit along the paths.
@@ -303,6 +304,17 @@ n_features_in_, feature_names_in_
         # step alone (which may need no iteration at all).
         self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
         return self
+
+    def _no_partial_fit(self):
+        raise AttributeError(
+            "RegularizedMLPRegressorCV has no partial_fit: alpha is chosen by "
+            "cross-validating whole paths. Continue training with "
+            "RegularizedMLPRegressor(alpha=model.alpha_, ...) instead."
+        )
+
+    @available_if(_no_partial_fit)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Not available: the base estimator's ``partial_fit`` is hidden here."""
 
     def _adopt_fitted_state(self, estimator):
         """Take over the fitted network of ``estimator`` to predict with it."""

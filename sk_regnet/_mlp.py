@@ -610,19 +610,23 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 "penalty(coefs)",
             )
 
+    def _make_penalty(self, n_features):
+        """The penalty object for ``n_features`` inputs (used by the path too)."""
+        group_ids, n_groups = check_groups(self.groups, n_features)
+        return get_penalty(
+            self.penalty,
+            self.l1_ratio,
+            group_ids=group_ids,
+            deep_l2=self.deep_l2,
+            group_weights=check_group_weights(self.group_weights, n_groups),
+        )
+
     def _make_objective(self, layout, X, y, sample_weight):
-        group_ids, n_groups = check_groups(self.groups, X.shape[1])
         return Objective(
             layout,
             self.activation,
             get_loss(self.loss, self.huber_delta),
-            get_penalty(
-                self.penalty,
-                self.l1_ratio,
-                group_ids=group_ids,
-                deep_l2=self.deep_l2,
-                group_weights=check_group_weights(self.group_weights, n_groups),
-            ),
+            self._make_penalty(X.shape[1]),
             float(self.alpha),
             X,
             y,
@@ -664,6 +668,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 n_iter_no_change=self.n_iter_no_change,
                 prox=objective.prox if objective.has_prox else None,
                 nonsmooth=objective.nonsmooth_value if objective.has_prox else None,
+                value=objective.value_smooth,
                 callback=callback,
             )
         elif self.solver == "lbfgs":

@@ -190,6 +190,10 @@ class Objective:
             self.penalty.value(coefs) - self.penalty.smooth_value(coefs)
         )
 
+    def value_smooth(self, theta):
+        """Smooth part of J on all the data (float), without its gradient."""
+        return float(self._smooth(theta, *self._batch(None)))
+
     def value_and_grad_smooth(self, theta, indices=None):
         """Smooth part of J and its gradient, on a batch or all data."""
         return self._value_and_grad(theta, indices, smooth=True)

@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 from ._losses import get_loss
 from ._mlp import RegularizedMLPRegressor
-from ._penalties import get_penalty
+from ._network import ParameterLayout
 
 #: Parameters the path sets itself; callers may not pass them.
 _PATH_OWNED = ("alpha", "warm_start")
@@ -81,6 +81,20 @@ def _sparsity(coefs):
     return n_nonzero, n_features
 
 
+def _penalty_of(estimator):
+    """The fitted estimator's own penalty object ``P``.
+
+    Built by the estimator itself (where its objective is assembled), so that
+    every penalty option (``l1_ratio``, groups...) is taken into account.
+    Only the shapes of the data matter here.
+    """
+    coefs = estimator.coefs_
+    layout = ParameterLayout([W.shape[0] for W in coefs] + [coefs[-1].shape[1]])
+    X = np.empty((0, coefs[0].shape[0]))
+    y = np.empty((0, coefs[-1].shape[1]))
+    return estimator._make_objective(layout, X, y, None).penalty
+
+
 def _warm_budget(estimator, max_iter_warm):
     if max_iter_warm is not None:
         return int(max_iter_warm)
@@ -108,8 +122,8 @@ def _follow_path(
     """
     max_iter = estimator.max_iter
     budget = _warm_budget(estimator, max_iter_warm)
-    penalty = get_penalty(estimator.penalty, estimator.l1_ratio)
     warm = hasattr(estimator, "coefs_")
+    penalty = _penalty_of(estimator) if warm else None
     try:
         for i, alpha in enumerate(alphas):
             full = not warm or (polish_last and i == len(alphas) - 1)
@@ -124,6 +138,7 @@ def _follow_path(
                     estimator.fit(X, y, sample_weight)
             else:
                 estimator.fit(X, y, sample_weight)
+            penalty = penalty or _penalty_of(estimator)
             n_nonzero, n_features = _sparsity(estimator.coefs_)
             reg = float(alpha) * float(penalty.value(estimator.coefs_))
             yield PathStep(
@@ -188,8 +203,7 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
             "alphas=None needs a penalty: with penalty=None alpha has no effect."
         )
     estimator.set_params(alpha=0.0, warm_start=True).fit(X, y, sample_weight)
-    penalty = get_penalty(estimator.penalty, estimator.l1_ratio)
-    p_dense = float(penalty.value(estimator.coefs_))
+    p_dense = float(_penalty_of(estimator).value(estimator.coefs_))
     l_null = _null_loss(estimator.loss, estimator.huber_delta, y, sample_weight)
     if not (np.isfinite(p_dense) and p_dense > 0 and np.isfinite(l_null)):
         raise ValueError(

@@ -434,6 +434,7 @@ def fista(
     n_iter_no_change,
     prox=None,
     nonsmooth=None,
+    value=None,
     lipschitz_init=None,
     backtrack_factor=2.0,
     step_growth=2.0,
@@ -473,6 +474,11 @@ def fista(
         Proximal operator of ``h``; None for ``h = 0``.
     nonsmooth : callable ``x -> float`` or None
         ``h(x)``; None for ``h = 0``.
+    value : callable ``x -> f`` or None
+        The smooth part alone, without its gradient. When given, the
+        backtracking trials use it, and gradients are computed only at the
+        points that need them (the extrapolated points, and an iterate when
+        the method restarts), which saves most gradient evaluations.
     lipschitz_init : float or None
         Initial ``L``; None estimates it from a gradient difference.
     backtrack_factor : float
@@ -503,10 +509,15 @@ def fista(
             if prox is not None:
                 z = prox(z, 1.0 / L)
             z = z.astype(dtype, copy=False)
-            f_z, g_z = value_and_grad(z)
+            if value is None:
+                f_z, g_z = value_and_grad(z)
+                finite = _all_finite(f_z, g_z)
+            else:
+                f_z, g_z = value(z), None
+                finite = np.isfinite(f_z)
             d = z - y
             bound = f_y + np.dot(g_y, d) + 0.5 * L * np.dot(d, d)
-            if _all_finite(f_z, g_z) and f_z <= bound + 1e-12 * abs(bound):
+            if finite and f_z <= bound + 1e-12 * abs(bound):
                 return z, f_z, g_z, L
             L *= backtrack_factor
         return None
@@ -531,7 +542,9 @@ def fista(
         if (step is None or not F_new <= F_x) and y is not x:
             # Adaptive restart: drop the momentum and step from x itself.
             t = 1.0
-            step = step_from(x, f_x, g_x, L)
+            if g_x is None:
+                f_x, g_x = value_and_grad(x)
+            step = step_from(x, f_x, g_x, L) if np.all(np.isfinite(g_x)) else None
             if step is not None:
                 z, f_z, g_z, L = step
                 F_new = composite(z, f_z)
@@ -552,9 +565,12 @@ def fista(
         if beta > 0:
             y = (x + beta * (x - x_prev)).astype(dtype, copy=False)
             f_y, g_y = value_and_grad(y)
-            if not _all_finite(f_y, g_y):
-                t = 1.0
-                y, f_y, g_y = x, f_x, g_x
-        else:
-            y, f_y, g_y = x, f_x, g_x
+            if _all_finite(f_y, g_y):
+                continue
+            t = 1.0
+        if g_x is None:
+            f_x, g_x = value_and_grad(x)
+            if not _all_finite(f_x, g_x):
+                return SolverResult(x, it + 1, curve, converged=False)
+        y, f_y, g_y = x, f_x, g_x
     return SolverResult(x, max_iter, curve, converged=tol == 0)

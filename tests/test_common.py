@@ -3,7 +3,7 @@
 import autograd.numpy as anp
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 
 PENALTIES = (None, "l1", "l2", "elasticnet")
 SOLVERS = ("lbfgs", "adam", "sgd", "gd")
@@ -85,6 +85,13 @@ def estimator_instances():
         [_instance(p, s) for s in SOLVERS for p in PENALTIES]
         + [_instance(p, s) for p, s in EXTRA]
         + _loss_instances()
+        # Issue 5: a small grid, two folds and short fits keep the CV's checks
+        # fast (each fit is 1 dense fit + 2 paths of 3 steps + a final path).
+        + [
+            RegularizedMLPRegressorCV(
+                hidden_layer_sizes=(5,), n_alphas=3, cv=2, max_iter=50, random_state=0
+            )
+        ]
     )
 
 

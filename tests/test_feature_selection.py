@@ -161,10 +161,10 @@ FRIEDMAN_MODEL = RegularizedMLPRegressor(
 
 
 def _adaptive_weights(X, y):
-    """Adaptive group lasso: weights 1 / row norm of a first group-lasso fit."""
-    first = clone(FRIEDMAN_MODEL).set_params(alpha=0.02).fit(X, y)
+    """Adaptive group lasso: weights 1 / row norm**2 of a first group-lasso fit."""
+    first = clone(FRIEDMAN_MODEL).set_params(alpha=0.01).fit(X, y)
     norms = np.linalg.norm(first.coefs_[0], axis=1)
-    return 1.0 / np.maximum(norms, 1e-3 * norms.max())
+    return 1.0 / np.maximum(norms, 1e-3 * norms.max()) ** 2
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -204,3 +204,34 @@ def test_friedman_selection_by_grid_search(seed, n_samples, n_features, alphas):
         if a != best_alpha
     ]
     assert set(range(5)) in selections
+
+
+def test_cv_estimator_and_path_with_group_lasso(sparse_data):
+    # The CV estimator takes the new parameters, and the path reports the
+    # group-lasso objective (with groups, weights and deep_l2) at each alpha.
+    from sk_regnet import RegularizedMLPRegressorCV, regularization_path
+
+    X, y = sparse_data
+    params = dict(
+        hidden_layer_sizes=(6,),
+        activation="tanh",
+        penalty="group_lasso",
+        solver="fista",
+        groups=[[0], [1], [2, 3], [5]],
+        group_weights=[1.0, 1.0, 2.0, 2.0],
+        deep_l2=0.5,
+        max_iter=200,
+        random_state=0,
+    )
+    cv = RegularizedMLPRegressorCV(alphas=[0.003, 0.03], cv=2, **params).fit(X, y)
+    assert cv.alpha_ in (0.003, 0.03)
+    assert cv.deep_l2 == 0.5 and cv.groups == params["groups"]
+    alphas, coefs, intercepts, steps = regularization_path(
+        X, y, alphas=[0.003, 0.03], **params
+    )
+    # data_loss (= J - alpha * P) must be the plain MSE of that step's model,
+    # which holds only if P is the estimator's group-lasso penalty
+    hidden = np.tanh(X @ coefs[0][-1] + intercepts[0][-1])
+    pred = (hidden @ coefs[1][-1] + intercepts[1][-1]).ravel()
+    assert_allclose(steps[-1].data_loss, np.mean((y - pred) ** 2), rtol=1e-8)
+    assert steps[-1].n_features == int(np.any(coefs[0][-1] != 0, axis=1).sum())

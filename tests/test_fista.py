@@ -246,3 +246,29 @@ def test_adam_drops_whole_features_with_group_lasso(small_data):
     assert np.array_equal(np.any(W == 0, axis=1), np.all(W == 0, axis=1))
     assert model.feature_importances_.tolist()[2:] == [0.0, 0.0]
     assert model.n_features_selected_ == 2
+
+
+def test_fista_value_only_trials_give_the_same_iterates_with_fewer_gradients():
+    A, b = _lasso_problem(4)
+    lam = 0.05
+    counts = {"grad": 0}
+    least_squares = _least_squares(A, b)
+
+    def value_and_grad(x):
+        counts["grad"] += 1
+        return least_squares(x)
+
+    kwargs = dict(
+        prox=lambda x, step: soft_threshold(x, lam * step),
+        nonsmooth=lambda x: lam * np.sum(np.abs(x)),
+        max_iter=200,
+        tol=0.0,
+        n_iter_no_change=10,
+    )
+    x0 = np.zeros(A.shape[1])
+    plain = fista(value_and_grad, x0, **kwargs)
+    grads_plain, counts["grad"] = counts["grad"], 0
+    lean = fista(value_and_grad, x0, value=lambda x: least_squares(x)[0], **kwargs)
+    assert_allclose(lean.x, plain.x, rtol=1e-12, atol=1e-15)
+    assert_allclose(lean.loss_curve, plain.loss_curve, rtol=1e-12)
+    assert counts["grad"] < 0.6 * grads_plain

@@ -6,6 +6,8 @@ import pytest
 import scipy.optimize
 from autograd import grad
 from autograd.test_util import check_grads
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from sk_regnet import RegularizedMLPRegressor
@@ -265,3 +267,38 @@ def test_deep_l2_removes_the_rescaling_escape():
     assert values[2] < values[1] < values[0] and values[2] < 0.02 * values[0]
     values = [with_l2.value([c * W1, W2 / c]) for c in (1.0, 0.1, 0.01)]
     assert values[2] > values[1] > values[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_rows=st.integers(1, 6),
+    n_cols=st.integers(1, 4),
+    scale=st.floats(0.01, 10.0),
+    array_step=st.booleans(),
+)
+def test_group_prox_satisfies_optimality_conditions(
+    seed, n_rows, n_cols, scale, array_step
+):
+    # For any input, the output is the exact minimiser: a zero group iff
+    # ||W[g] / t[g]|| <= 1, else (V - W) / t + V / ||V[g]|| = 0 on the group.
+    rng = np.random.RandomState(seed)
+    W = scale * rng.randn(n_rows, n_cols)
+    ids = rng.randint(-1, 3, size=n_rows)
+    n_groups = 3
+    t = rng.uniform(0.05, 3.0, size=W.shape) if array_step else 0.7
+    V = group_soft_threshold(W, t, ids, n_groups)
+    t_full = np.broadcast_to(t, W.shape)
+    assert_allclose(V[ids < 0], W[ids < 0])
+    for g in range(n_groups):
+        rows = ids == g
+        if not rows.any():
+            continue
+        Wg, Vg, tg = W[rows], V[rows], t_full[rows]
+        if np.linalg.norm(Wg / tg) <= 1 - 1e-9:
+            assert np.all(Vg == 0)
+        elif np.linalg.norm(Wg / tg) > 1 + 1e-9:
+            norm = np.linalg.norm(Vg)
+            assert norm > 0
+            residual = (Vg - Wg) / tg + Vg / norm
+            assert_allclose(residual, 0, atol=1e-8 * max(1.0, np.abs(Wg / tg).max()))

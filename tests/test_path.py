@@ -108,6 +108,27 @@ def test_l1_nonzero_weights_grow_as_alpha_shrinks(sparse_linear_data):
     assert nonzero[-1] == sum(np.count_nonzero(c[-1]) for c in coefs)
 
 
+def test_group_lasso_drops_whole_features_as_alpha_grows(sparse_linear_data):
+    X, y = sparse_linear_data
+    _, coefs, _, steps = regularization_path(
+        X,
+        y,
+        alphas=np.geomspace(1e-3, 1.0, 5),
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        penalty="group_lasso",
+        solver="fista",
+        max_iter=200,
+        random_state=0,
+    )
+    features = np.array([s.n_features for s in steps])
+    assert features[0] == 5 and features[-1] < features[0]
+    assert np.all(np.diff([s.n_nonzero for s in steps]) <= 0)
+    # A dropped feature loses its whole first-layer row.
+    rows = np.abs(coefs[0][-1]).sum(axis=1)
+    assert np.count_nonzero(rows) == features[-1]
+
+
 def test_alpha_grid_heuristic(sparse_linear_data):
     X, y = sparse_linear_data
     params = dict(hidden_layer_sizes=(3,), max_iter=60, random_state=0)
