@@ -90,7 +90,7 @@ class Objective:
         self.sample_weight = sample_weight
         self.network = Network(layout, activation)
         self._X_csr = None
-        self._last_value = None
+        self._last_data = None
         self._loss_vg = _closed_form(loss, "value", "value_and_grad") or (
             self._autograd_loss_vg
         )
@@ -157,21 +157,25 @@ class Objective:
         return total / weight
 
     # -- what the solvers call ----------------------------------------------
-    def value(self, theta):
-        """J at ``theta`` on all the data (float).
+    def _data_value(self, theta):
+        """L on all the data (float), remembered for the last ``theta``.
 
-        A full pass over the data: the last value is remembered, so asking
-        again at the same parameters (say, a divergence check, then
-        ``loss_``) costs nothing.
+        A full pass over the data: asking again at the same parameters (say,
+        a divergence check, then ``loss_``) costs nothing.
         """
-        last = self._last_value
+        last = self._last_data
         if last is not None and np.array_equal(last[0], theta):
             return last[1]
         data = float(self._data_loss(theta))
-        if self.alpha != 0:
-            data += self.alpha * float(self.penalty.value(self.layout.weights(theta)))
-        self._last_value = (np.array(theta, copy=True), data)
+        self._last_data = (np.array(theta, copy=True), data)
         return data
+
+    def value(self, theta):
+        """J at ``theta`` on all the data (float)."""
+        value = self._data_value(theta)
+        if self.alpha != 0:
+            value += self.alpha * float(self.penalty.value(self.layout.weights(theta)))
+        return value
 
     def value_and_grad_full(self, theta, indices=None):
         """J as written and its (sub)gradient, on a batch or all data.
@@ -192,7 +196,11 @@ class Objective:
 
     def value_smooth(self, theta):
         """Smooth part of J on all the data (float), without its gradient."""
-        return float(self._smooth(theta, *self._batch(None)))
+        value = self._data_value(theta)
+        if self.alpha != 0:
+            coefs = self.layout.weights(theta)
+            value += self.alpha * float(self.penalty.smooth_value(coefs))
+        return value
 
     def value_and_grad_smooth(self, theta, indices=None):
         """Smooth part of J and its gradient, on a batch or all data."""
