@@ -47,16 +47,25 @@ def _nonfinite_is_divergence(train):
 
     The first-order solvers never evaluate their final step: if the objective
     there is not finite, the last point where it was finite is kept instead and
-    the run counts as diverged. Prediction and ``loss_`` are computed outside.
+    the run counts as diverged. After a divergence the stochastic solvers'
+    state (moments, velocity) is dropped, so a later ``partial_fit`` or warm
+    start begins afresh. The objective at the kept point is computed here too
+    (so an objective that overflows for any weights, e.g. targets near 1e200,
+    gives ``loss_ = inf`` and a divergence warning, not an error) and left in
+    ``result.value`` so that ``loss_`` need not compute it again.
     """
 
     @functools.wraps(train)
-    def wrapper(*args, **kwargs):
+    def wrapper(estimator, *args, **kwargs):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result, objective = train(*args, **kwargs)
+            result, objective = train(estimator, *args, **kwargs)
+            result.value = objective.value(result.x)  # reused for loss_
             fallback = result.last_finite_x
-            if fallback is not None and not np.isfinite(objective.value(result.x)):
+            if fallback is not None and not np.isfinite(result.value):
                 result.x, result.diverged, result.converged = fallback, True, False
+                result.value = objective.value(result.x)
+        if result.diverged:
+            estimator._stochastic_progress = None
         return result, objective
 
     return wrapper
@@ -521,6 +530,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
             if not np.any(sample_weight > 0):
                 raise ValueError("sample_weight must contain a positive weight.")
+            # The loss is a weighted mean, unchanged by rescaling the weights;
+            # dividing by the largest keeps their sum finite for any valid
+            # input (e.g. weights near 1e307). A new array: the caller's is
+            # never modified.
+            sample_weight = sample_weight / sample_weight.max()
         return X, y, sample_weight
 
     def _fit(self, X, y, sample_weight, incremental):
@@ -803,9 +817,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if validation_score is not None:
             # Early stopping keeps the best parameters seen.
             result.x = progress.best_x
-        # After a divergence the optimizer's moments are not finite: resume
-        # fresh next time instead.
-        self._stochastic_progress = None if result.diverged else progress
+        self._stochastic_progress = progress
         return result, objective
 
     def _make_optimizer(self, n_params, dtype):
@@ -840,7 +852,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         """
         self.coefs_, self.intercepts_ = layout.to_lists(result.x)
         self.n_layers_ = layout.n_layers + 1
-        self.loss_ = objective.value(result.x)
+        self.loss_ = objective.value(result.x) if result.value is None else result.value
         self.n_iter_ = result.n_iter
         self.t_ += result.n_iter * objective.X.shape[0]
         self.loss_curve_ = list(previous_curve) + list(result.loss_curve)
@@ -854,10 +866,17 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if result.diverged:
+            # lbfgs and fista choose their own step sizes: for them only the
+            # data (or the initial weights) can be at fault.
+            advice = (
+                "Scale the data (e.g. with StandardScaler)."
+                if self.solver in ("lbfgs", "fista")
+                else "Lower learning_rate_init or scale the data."
+            )
             warnings.warn(
                 "Training diverged (the objective or its gradient became "
                 f"non-finite) after {result.n_iter} iterations; kept the last "
-                "finite parameters. Lower learning_rate_init or scale the data.",
+                f"finite parameters. {advice}",
                 ConvergenceWarning,
                 stacklevel=5,
             )

@@ -37,6 +37,9 @@ class SolverResult:
         gradient. The first-order solvers never evaluate their final step, so
         the caller can fall back to this point should ``x`` turn out to give a
         non-finite objective. None when ``x`` itself was evaluated (lbfgs).
+    value : float or None
+        The full objective at ``x`` when the caller has computed it (solvers
+        leave it None).
     """
 
     x: np.ndarray
@@ -46,6 +49,7 @@ class SolverResult:
     diverged: bool = False
     state: object = None
     last_finite_x: np.ndarray = None
+    value: float = None
 
 
 def _all_finite(f, g):

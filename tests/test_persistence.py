@@ -14,7 +14,7 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._solvers import AdamState, SGDState, StochasticProgress
 
 OWN_TYPE = "sk_regnet._mlp.RegularizedMLPRegressor"
@@ -26,6 +26,7 @@ CONFIGS = {
     "adam-early-stopping": {"solver": "adam", "early_stopping": True},
     "sgd-elasticnet": {"solver": "sgd", "penalty": "elasticnet", "alpha": 1e-2},
     "gd-poisson": {"solver": "gd", "loss": "poisson", "learning_rate_init": 1e-2},
+    "fista-group-lasso": {"solver": "fista", "penalty": "group_lasso", "alpha": 0.1},
 }
 
 
@@ -220,3 +221,56 @@ def test_skops_reports_a_user_callable_as_untrusted(tmp_path):
     assert any("_sum_of_squares" in name for name in untrusted)
     with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
         sio.load(path, trusted=[OWN_TYPE])
+
+
+@pytest.mark.parametrize("round_trip", list(ROUND_TRIPS))
+def test_partial_fit_continues_identically_after_a_round_trip(round_trip, tmp_path):
+    X, y = _data()
+    model = RegularizedMLPRegressor((5,), solver="adam", batch_size=10, random_state=0)
+    for _ in range(3):
+        model.partial_fit(X, y)
+    loaded = ROUND_TRIPS[round_trip](model, tmp_path)
+    for m in (model, loaded):
+        for _ in range(2):
+            m.partial_fit(X, y)
+    assert loaded.loss_curve_ == model.loss_curve_
+    for a, b in zip(loaded.coefs_, model.coefs_):
+        assert_array_equal(a, b)
+
+
+@functools.cache
+def _fitted_cv():
+    X, y = _data()
+    model = RegularizedMLPRegressorCV(
+        (4,), n_alphas=3, cv=2, max_iter=15, solver="adam", random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return model, X
+
+
+@pytest.mark.parametrize("round_trip", ["pickle", "joblib"])
+def test_cv_estimator_round_trip(round_trip, tmp_path):
+    model, X = _fitted_cv()
+    loaded = ROUND_TRIPS[round_trip](model, tmp_path)
+    assert loaded.alpha_ == model.alpha_
+    assert_array_equal(loaded.mse_path_, model.mse_path_)
+    assert loaded.path_ == model.path_
+    assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_cv_estimator_skops_needs_only_sk_regnet_types(tmp_path):
+    model, X = _fitted_cv()
+    path = tmp_path / "cv.skops"
+    sio.dump(model, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    # The estimator and the records of its path (plain dataclasses): nothing
+    # from outside the package, and no function.
+    assert sorted(untrusted) == [
+        "sk_regnet._cv.RegularizedMLPRegressorCV",
+        "sk_regnet._path.PathStep",
+    ]
+    loaded = sio.load(path, trusted=untrusted)
+    assert loaded.path_ == model.path_
+    assert_array_equal(loaded.predict(X), model.predict(X))

@@ -23,11 +23,11 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._losses import _guarded_exp
 from sk_regnet._objective import Objective
 
-SOLVERS = ("lbfgs", "adam", "sgd", "gd")
+SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 
 
@@ -233,6 +233,25 @@ def test_bad_hyperparameter_raises_at_fit_naming_it(param, value):
     assert not hasattr(model, "coefs_")
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "gd", "fista"])
+def test_incompatible_combinations_are_refused_naming_them(solver):
+    model = RegularizedMLPRegressor(solver=solver)
+    assert not hasattr(model, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as excinfo:
+        model.partial_fit(X0, Y0)
+    # scikit-learn's available_if chains the reason as the cause.
+    assert f"solver={solver!r}" in str(excinfo.value.__cause__)
+    early = RegularizedMLPRegressor(solver="adam", early_stopping=True)
+    with pytest.raises((AttributeError, ValueError)) as excinfo:
+        early.partial_fit(X0, Y0)
+    reasons = f"{excinfo.value} {excinfo.value.__cause__}"
+    assert "early_stopping" in reasons
+    if solver == "lbfgs":
+        model = RegularizedMLPRegressor(penalty="group_lasso", solver="lbfgs")
+        with pytest.raises(ValueError, match="lbfgs.*group_lasso"):
+            model.fit(X0, Y0)
+
+
 @pytest.mark.parametrize(
     "param, value", [("alpha", -1.0), ("hidden_layer_sizes", (3, 0))]
 )
@@ -243,6 +262,46 @@ def test_rejected_refit_leaves_the_earlier_fit_in_place(param, value):
         model.set_params(**{param: value}).fit(X0, Y0)
     for W, W_before in zip(model.coefs_, coefs):
         assert_array_equal(W, W_before)
+
+
+CV_BAD_PARAMS = [
+    ("alphas", [-1.0, 1.0]),
+    ("alphas", [np.nan]),
+    ("alphas", []),
+    ("n_alphas", 0),
+    ("eps", 0.0),
+    ("cv", 1),
+    ("n_jobs", 1.5),
+    ("max_iter_warm", 0),
+    ("l1_ratio", 2.0),
+    ("hidden_layer_sizes", (0,)),
+    ("solver", "newton"),
+]
+
+
+@pytest.mark.parametrize(
+    "param, value", CV_BAD_PARAMS, ids=[f"{p}={v!r}" for p, v in CV_BAD_PARAMS]
+)
+def test_cv_estimator_bad_hyperparameter_raises_at_fit_naming_it(param, value):
+    model = RegularizedMLPRegressorCV(**{param: value})
+    assert model.get_params()[param] is value
+    with pytest.raises((ValueError, TypeError), match=re.escape(param)):
+        model.fit(X0, Y0)
+    assert not hasattr(model, "alpha_")
+
+
+CV_BAD_DATA = ["nan-in-X", "inf-in-y", "negative-sw", "3d-X", "mismatched-lengths"]
+
+
+@pytest.mark.parametrize("case", CV_BAD_DATA)
+def test_cv_estimator_rejects_bad_data_without_touching_it(case):
+    X, y, sample_weight, error, match = BAD_FIT_DATA[case]
+    copies = [np.array(a, copy=True) for a in (X, y, sample_weight) if a is not None]
+    with pytest.raises(error, match=match):
+        RegularizedMLPRegressorCV((3,), max_iter=2).fit(X, y, sample_weight)
+    originals = [a for a in (X, y, sample_weight) if a is not None]
+    for original, copy in zip(originals, copies):
+        assert_array_equal(original, copy)
 
 
 # ---------------------------------------------------------------- divergence
@@ -309,11 +368,61 @@ def test_partial_divergence_resets_the_optimizer_state():
     assert model._stochastic_progress is None
 
 
-def test_lbfgs_line_search_backs_off_from_overflow():
-    # With targets of order 1e6 and tanh, L-BFGS-B's trial steps overflow;
-    # the line search must back off instead of failing.
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_divergence_in_partial_fit_warns_and_a_later_call_starts_fresh(solver):
     X, y = _data(40)
-    model = _small(hidden_layer_sizes=(5,), activation="tanh", max_iter=30)
+    model = _small(solver=solver, learning_rate_init=FAR_TOO_LARGE[solver])
+    with np.errstate(over="raise", invalid="raise"):
+        with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
+            for _ in range(20):
+                model.partial_fit(10 * X, 10 * y)
+                if model._stochastic_progress is None:
+                    break
+    assert model._stochastic_progress is None
+    assert np.all(np.isfinite(model.predict(X)))
+    # A later call builds a fresh optimizer from the current parameters and
+    # neither crashes nor returns non-finite values (the kept weights may be
+    # so large that it diverges again: then it warns again).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.set_params(learning_rate_init=1e-3).partial_fit(X, y)
+    progress = model._stochastic_progress
+    if progress is not None:
+        optimizer = vars(progress.optimizer)
+        rate = optimizer.get("learning_rate_init", optimizer.get("lr_init"))
+        assert rate == 1e-3
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_an_objective_that_overflows_everywhere_warns_instead_of_raising(solver):
+    # Targets of order 1e200 are finite, but their squared error is not
+    # representable for any weights: a divergence warning, loss_ = inf and
+    # finite predictions, not a FloatingPointError under errstate(raise).
+    X, y = _data()
+    model = _small(solver=solver)
+    with np.errstate(over="raise", invalid="raise"):
+        with pytest.warns(ConvergenceWarning, match="diverged") as record:
+            model.fit(X, 1e200 * y)
+        y_pred = model.predict(X)
+    message = str(record[0].message)
+    if solver in ("lbfgs", "fista"):
+        # They choose their own steps: the advice is about the data only.
+        assert "learning_rate_init" not in message and "Scale the data" in message
+    else:
+        assert "learning_rate_init" in message
+    assert model.loss_ == np.inf
+    assert np.all(np.isfinite(y_pred))
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "fista"])
+def test_line_search_backs_off_from_overflow(solver):
+    # With targets of order 1e6 and tanh, trial steps of L-BFGS-B's line
+    # search (FISTA's backtracking) overflow; both must back off, not fail.
+    X, y = _data(40)
+    model = _small(
+        hidden_layer_sizes=(5,), activation="tanh", solver=solver, max_iter=30
+    )
     with np.errstate(over="raise", invalid="raise"):
         with warnings.catch_warnings(record=True) as record:
             warnings.simplefilter("always")
@@ -343,19 +452,24 @@ def _fit_strictly(model, X, y, **fit_params):
     return y_pred
 
 
-@pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet"])
+@pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet", "group_lasso"])
 @pytest.mark.parametrize("alpha", [0.0, 1e-8, 1.0, 1e3, 1e6])
 def test_alpha_from_zero_to_huge_stays_finite(alpha, penalty):
     X, y = _data()
-    _fit_strictly(_small(penalty=penalty, alpha=alpha), X, y)
+    # L-BFGS cannot take group_lasso; FISTA is its exact solver.
+    solver = "fista" if penalty == "group_lasso" else "lbfgs"
+    _fit_strictly(_small(penalty=penalty, alpha=alpha, solver=solver), X, y)
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam", "gd"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "gd", "fista"])
 def test_no_penalty_equals_zero_alpha(solver):
     X, y = _data()
     params = {"solver": solver, "learning_rate_init": 1e-2}
     none = _fit_quietly(_small(penalty=None, alpha=0.3, **params), X, y)
-    for penalty in ("l1", "l2", "elasticnet"):
+    penalties = ["l1", "l2", "elasticnet"] + (
+        ["group_lasso"] if solver != "lbfgs" else []
+    )
+    for penalty in penalties:
         zero = _fit_quietly(_small(penalty=penalty, alpha=0.0, **params), X, y)
         for W, W_zero in zip(
             none.coefs_ + none.intercepts_, zero.coefs_ + zero.intercepts_
@@ -371,6 +485,25 @@ def test_huge_alpha_gives_weighted_mean_and_exact_zeros(penalty):
     y_pred = _fit_strictly(model, X, y + 5.0, sample_weight=sample_weight)
     for W in model.coefs_:
         assert np.count_nonzero(W) == 0
+    assert_allclose(y_pred, np.average(y + 5.0, weights=sample_weight), rtol=1e-6)
+
+
+def test_huge_group_lasso_alpha_drops_every_input_and_gives_the_weighted_mean():
+    X, y = _data(40)
+    sample_weight = np.random.RandomState(3).uniform(0.1, 3.0, size=40)
+    model = _small(
+        hidden_layer_sizes=(6, 3),
+        penalty="group_lasso",
+        alpha=1e6,
+        solver="fista",
+        max_iter=200,
+        # With the default deep_l2=1 the L2 term on the deeper layers sets
+        # FISTA's step to about 1 / (2 alpha): the biases then barely move
+        # within max_iter (reported to the group-lasso owner).
+        deep_l2=0.0,
+    )
+    y_pred = _fit_strictly(model, X, y + 5.0, sample_weight=sample_weight)
+    assert np.count_nonzero(model.coefs_[0]) == 0  # every input feature dropped
     assert_allclose(y_pred, np.average(y + 5.0, weights=sample_weight), rtol=1e-6)
 
 
@@ -413,6 +546,26 @@ def test_first_order_solvers_on_huge_features_raise_no_fp_error(solver, activati
         y_pred = model.predict(1e6 * X)
     assert np.all(np.isfinite(y_pred))
     assert np.isfinite(model.loss_)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scale", [1e-30, 1e30, "max"])
+def test_sample_weight_scale_does_not_matter(scale, dtype):
+    # The loss is a weighted mean: weights scaled by any factor give the same
+    # model, even when their sum would overflow.
+    X, y = _data()
+    X, y = X.astype(dtype), y.astype(dtype)
+    sample_weight = np.random.RandomState(2).uniform(0.5, 1.0, size=30).astype(dtype)
+    factor = np.finfo(dtype).max if scale == "max" else scale
+    scaled = (sample_weight * dtype(factor)).astype(dtype)
+    assert np.all(np.isfinite(scaled))
+    reference = _fit_quietly(_small(), X, y, sample_weight=sample_weight)
+    model = _small()
+    _fit_strictly(model, X, y, sample_weight=scaled)
+    # float32: the scaled weights round differently, and 20 L-BFGS steps
+    # amplify that a little.
+    rtol = 1e-3 if dtype == np.float32 else 1e-9
+    assert_allclose(model.predict(X), reference.predict(X), rtol=rtol, atol=rtol)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -465,8 +618,18 @@ def test_guarded_exp_has_a_continuous_derivative():
         ("adam", {"early_stopping": True, "batch_size": 8}),
         ("lbfgs", {"penalty": "l1", "alpha": 1e-2}),
         ("sgd", {"penalty": "elasticnet", "alpha": 1e-2, "batch_size": 8}),
+        ("fista", {"penalty": "group_lasso", "alpha": 1e-2}),
     ],
-    ids=["lbfgs", "adam", "sgd", "gd", "adam-early-stopping", "lbfgs-l1", "sgd-enet"],
+    ids=[
+        "lbfgs",
+        "adam",
+        "sgd",
+        "gd",
+        "adam-early-stopping",
+        "lbfgs-l1",
+        "sgd-enet",
+        "fista-group-lasso",
+    ],
 )
 def test_same_random_state_gives_bitwise_identical_fits(solver, extra):
     X, y = _data(40)
@@ -493,7 +656,7 @@ def test_grid_search_is_the_same_for_any_n_jobs():
     results = []
     for n_jobs in (1, 2):
         search = GridSearchCV(
-            _small(hidden_layer_sizes=(3,), max_iter=15), grid, cv=3, n_jobs=n_jobs
+            _small(hidden_layer_sizes=(3,), max_iter=15), grid, cv=2, n_jobs=n_jobs
         )
         _fit_quietly(search, X, y)
         results.append(search)
@@ -516,6 +679,7 @@ def test_predict_from_many_threads_gives_the_same_results():
         assert_array_equal(output, expected)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_fits_in_parallel_threads_match_serial_fits():
     # Separate estimators trained at once in threads (as GridSearchCV does
     # with the threading backend) do not disturb each other: autograd's
@@ -528,7 +692,8 @@ def test_fits_in_parallel_threads_match_serial_fits():
     ]
 
     def fit(config):
-        return _fit_quietly(_small(alpha=1e-2, **config), X, y).coefs_
+        # warnings.catch_warnings is not thread safe: filter with the mark.
+        return _small(alpha=1e-2, **config).fit(X, y).coefs_
 
     serial = [fit(config) for config in configs]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -542,7 +707,7 @@ def _live(cls):
     return sum(isinstance(obj, cls) for obj in gc.get_objects())
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "fista"])
 def test_a_fit_keeps_nothing_of_its_training_run_alive(solver):
     X, y = _data(40)
     model = _small(solver=solver, max_iter=3)
@@ -554,7 +719,7 @@ def test_a_fit_keeps_nothing_of_its_training_run_alive(solver):
     assert all(type(v) is not Objective for v in vars(model).values())
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "fista"])
 def test_repeated_fits_do_not_grow_memory(solver):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 10))  # 24 kB: a copy kept per fit shows at once
