@@ -20,6 +20,8 @@ chained with the loss's and penalty's gradients, in closed form where their
 objects offer one and from autograd otherwise (see :class:`Objective`).
 """
 
+import warnings
+
 import autograd
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +32,25 @@ from ._network import Network
 #: the data, so the hidden activations of a large data set never sit in memory
 #: at once.
 _CHUNK_ELEMENTS = 2**13
+
+
+def _autograd_value_and_grad(fun):
+    """``autograd.value_and_grad(fun)``, quiet when ``fun`` is a constant.
+
+    A penalty whose (smooth) value does not depend on the weights, such as a
+    part switched off by its parameters, has a zero gradient: autograd
+    returns zeros and warns; the warning says nothing useful to the user.
+    """
+    value_and_grad = autograd.value_and_grad(fun)
+
+    def quiet(*args):
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "Output seems independent of input", UserWarning
+            )
+            return value_and_grad(*args)
+
+    return quiet
 
 
 def _closed_form(obj, value_name, closed_name):
@@ -96,13 +117,13 @@ class Objective:
         )
         self._penalty_vg = {
             True: _closed_form(penalty, "smooth_value", "smooth_value_and_grad")
-            or autograd.value_and_grad(penalty.smooth_value),
+            or _autograd_value_and_grad(penalty.smooth_value),
             False: _closed_form(penalty, "value", "value_and_grad")
-            or autograd.value_and_grad(penalty.value),
+            or _autograd_value_and_grad(penalty.value),
         }
 
     def _autograd_loss_vg(self, y, raw, sw):
-        return autograd.value_and_grad(lambda r: self.loss.value(y, r, sw))(raw)
+        return _autograd_value_and_grad(lambda r: self.loss.value(y, r, sw))(raw)
 
     # -- the objective and its gradient ----------------------------------------
     def _value_and_grad(self, theta, indices, smooth):

@@ -384,3 +384,23 @@ def test_adam_with_an_all_zero_weight_batch_does_not_diverge():
         model.fit(X, y, sample_weight=sw)
     assert all(np.all(np.isfinite(W)) for W in model.coefs_)
     assert np.all(np.isfinite(model.loss_curve_))
+
+
+def _zero_penalty(coefs):
+    return 0.0
+
+
+def test_constant_penalty_through_autograd_is_quiet():
+    """A penalty that ignores the weights: zero gradient, no autograd warning."""
+    import warnings
+
+    layout, theta, X, y = _problem(3, (4,), 1)
+    loss = get_loss("squared_error")
+    obj = Objective(layout, "tanh", loss, get_penalty(_zero_penalty), 0.5, X, y)
+    plain = Objective(layout, "tanh", loss, get_penalty(None), 0.0, X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f, g = obj.value_and_grad_full(theta)
+    f_ref, g_ref = plain.value_and_grad_full(theta)
+    assert f == f_ref
+    assert_array_equal(g, g_ref)
