@@ -6,6 +6,12 @@ outputs::
     L = sum_i s_i * mean_o l(y_io, f_io) / sum_i s_i
 
 With ``sample_weight=None`` this is a plain mean over samples and outputs.
+
+Optional, for speed: a loss object may offer ``value_and_grad(y, raw,
+sample_weight) -> (value, d value / d raw)`` in closed form; the objective
+then skips autograd for it (it is tested against autograd). A loss with
+``sample_mean = True`` is such a weighted mean over samples, so the objective
+may evaluate it on chunks of rows and combine them.
 """
 
 import autograd.numpy as anp
@@ -15,17 +21,40 @@ import numpy as np
 def _weighted_mean(per_entry, sample_weight):
     if sample_weight is None:
         return anp.mean(per_entry)
+    total = np.sum(sample_weight)
+    if total == 0:  # a minibatch of zero-weight rows weighs nothing
+        return 0.0 * anp.sum(per_entry)
     per_sample = anp.mean(per_entry, axis=1)
-    return anp.sum(sample_weight * per_sample) / anp.sum(sample_weight)
+    return anp.sum(sample_weight * per_sample) / total
+
+
+def _weighted_mean_and_scale(per_entry, sample_weight):
+    """:func:`_weighted_mean` in plain NumPy, and its derivative in each entry."""
+    if sample_weight is None:
+        size = per_entry.size
+        return np.add.reduce(per_entry, axis=None) / size, 1.0 / size
+    total = np.sum(sample_weight)
+    if total == 0:
+        return per_entry.dtype.type(0), np.zeros_like(per_entry)
+    value = np.sum(sample_weight * np.mean(per_entry, axis=1)) / total
+    return value, sample_weight[:, None] * (1.0 / (per_entry.shape[1] * total))
 
 
 class SquaredError:
     """Mean squared error; identity link."""
 
     name = "squared_error"
+    sample_mean = True
 
     def value(self, y, raw, sample_weight=None):
         return _weighted_mean((y - raw) ** 2, sample_weight)
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        residual = raw - y
+        value, scale = _weighted_mean_and_scale(residual * residual, sample_weight)
+        residual *= 2 * scale
+        return value, residual
 
     def inverse_link(self, raw):
         return raw
@@ -42,10 +71,14 @@ def _guarded_exp(raw):
     badly scaled features at initialisation. Works on plain arrays and on
     autograd boxes.
     """
-    finfo = np.finfo(np.result_type(raw.dtype, np.float32))
-    threshold = min(100.0, 0.5 * float(np.log(finfo.max)))
-    capped = anp.minimum(raw, threshold)
+    capped = anp.minimum(raw, _exp_threshold(raw.dtype))
     return anp.exp(capped) * (1.0 + (raw - capped))
+
+
+def _exp_threshold(dtype):
+    """Where :func:`_guarded_exp` turns linear, for arrays of ``dtype``."""
+    finfo = np.finfo(np.result_type(dtype, np.float32))
+    return min(100.0, 0.5 * float(np.log(finfo.max)))
 
 
 class Poisson:
@@ -58,9 +91,21 @@ class Poisson:
     """
 
     name = "poisson"
+    sample_mean = True
 
     def value(self, y, raw, sample_weight=None):
         return _weighted_mean(_guarded_exp(raw) - y * raw, sample_weight)
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        capped = np.minimum(raw, _exp_threshold(raw.dtype))
+        exp_capped = np.exp(capped)
+        # d guarded_exp / d raw = exp(min(raw, T)): exp below T, its slope beyond.
+        per_entry = exp_capped * (1.0 + (raw - capped)) - y * raw
+        value, scale = _weighted_mean_and_scale(per_entry, sample_weight)
+        grad = exp_capped - y
+        grad *= scale
+        return value, grad
 
     def inverse_link(self, raw):
         return _guarded_exp(np.asarray(raw))
@@ -70,9 +115,22 @@ class Huber:
     """Huber loss: squared for residuals up to ``delta``, linear beyond."""
 
     name = "huber"
+    sample_mean = True
 
     def __init__(self, delta=1.0):
         self.delta = delta
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        residual = raw - y
+        abs_r = np.abs(residual)
+        quadratic = np.minimum(abs_r, self.delta)
+        per_entry = 0.5 * quadratic**2 + self.delta * (abs_r - quadratic)
+        value, scale = _weighted_mean_and_scale(per_entry, sample_weight)
+        # d/draw = sign(raw - y) * min(|raw - y|, delta).
+        grad = np.clip(residual, -self.delta, self.delta)
+        grad *= scale
+        return value, grad
 
     def value(self, y, raw, sample_weight=None):
         abs_r = anp.abs(y - raw)

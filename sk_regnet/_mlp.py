@@ -421,8 +421,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training inputs.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs; scipy.sparse CSR/CSC matrices are used as they
+            are, never densified.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -520,6 +521,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             multi_output=True,
             y_numeric=True,
             dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
         )
         y = np.asarray(y, dtype=X.dtype)
         if sample_weight is not None:
@@ -896,7 +898,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -905,7 +907,13 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             Predictions, 1-D when the model was fitted on a 1-D ``y``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
+        )
         params = list(zip(self.coefs_, self.intercepts_))
         raw = forward(params, X, self.activation)
         y_pred = get_loss(self.loss, self.huber_delta).inverse_link(raw)
@@ -976,6 +984,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         # The Poisson loss needs y >= 0.
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags

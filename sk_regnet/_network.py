@@ -5,11 +5,29 @@ orders them layer by layer as ``W_1, b_1, W_2, b_2, ...`` with each ``W_k`` stor
 row-major, so the row of ``W_1`` that leaves input feature ``j`` is a contiguous
 slice. Solvers see only ``theta``; this module turns it into views of the
 weight matrices and bias vectors (no copies).
+
+Two implementations of the same forward pass live here:
+
+- :func:`forward`, written with ``autograd.numpy``: the plain, reference path
+  that autograd differentiates node by node;
+- :class:`Network`, the hot path used for training: the forward pass keeps
+  the hidden activations (a *tape*) and :meth:`Network.backward` is the
+  hand-written vector-Jacobian product of the whole network with respect to
+  ``theta``. :func:`network_output` registers it with autograd as a single
+  primitive, so a traced objective sees one node for the whole network.
+
+Inputs may be dense arrays or scipy.sparse CSR/CSC matrices: the first layer
+multiplies them through :func:`input_dot` (a primitive with its VJP), never
+densifying them. Arithmetic follows the dtype of ``theta`` and ``X``
+(float32 stays float32).
 """
 
 import autograd.numpy as anp
 import numpy as np
+import scipy.sparse as sp
+from autograd.extend import defvjp, primitive
 from autograd.scipy.special import expit
+from scipy.special import expit as np_expit
 
 ACTIVATIONS = {
     "identity": lambda z: z,
@@ -19,6 +37,89 @@ ACTIVATIONS = {
 }
 
 WEIGHT_INITS = ("glorot_uniform", "normal")
+
+
+def _tanh_(z):
+    return np.tanh(z, out=z)
+
+
+def _logistic_(z):
+    return np_expit(z, out=z)
+
+
+def _relu_(z):
+    return np.maximum(z, 0, out=z)
+
+
+def _identity_(z):
+    return z
+
+
+#: In-place activations of the hot path (same arithmetic as ``ACTIVATIONS``).
+_INPLACE_ACTIVATIONS = {
+    "identity": _identity_,
+    "logistic": _logistic_,
+    "tanh": _tanh_,
+    "relu": _relu_,
+}
+
+
+def _tanh_backward_(delta, a, tmp):
+    # tanh'(z) = 1 - tanh(z)**2, from the activation itself (1/cosh**2 overflows).
+    # ``tmp`` may be ``a`` itself.
+    np.multiply(a, a, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    delta *= tmp
+
+
+def _logistic_backward_(delta, a, tmp):
+    # (delta * a) * (1 - a); a is read before tmp (which may be a) is written.
+    delta *= a
+    np.subtract(1, a, out=tmp)
+    delta *= tmp
+
+
+def _relu_backward_(delta, a, tmp, kink=None):
+    # autograd's maximum(z, 0) passes g where z > 0, g / 2 where z == 0 exactly
+    # (``kink``, recorded by the forward pass), nothing where z < 0.
+    at_kink = None if kink is None else delta[kink] * 0.5
+    np.copyto(delta, 0, where=a <= 0)
+    if at_kink is not None:
+        delta[kink] = at_kink
+
+
+#: ``delta *= f'(z)`` in place, with ``f'`` written in terms of ``a = f(z)``
+#: (``tmp`` is scratch space shaped like ``a``).
+_ACTIVATION_BACKWARD = {
+    "identity": None,
+    "logistic": _logistic_backward_,
+    "tanh": _tanh_backward_,
+    "relu": _relu_backward_,
+}
+
+
+@primitive
+def input_dot(X, W):
+    """``X @ W`` for a dense array or a scipy.sparse matrix ``X``.
+
+    An autograd primitive differentiable in ``W`` (VJP ``X.T @ g``), so sparse
+    inputs go through autograd without being densified.
+    """
+    if sp.issparse(X):
+        return np.asarray(X @ W)
+    return np.dot(X, W)
+
+
+def _input_dot_vjp_W(ans, X, W):
+    def vjp(g):
+        if sp.issparse(X):
+            return np.asarray(X.T @ g)
+        return np.dot(X.T, g)
+
+    return vjp
+
+
+defvjp(input_dot, None, _input_dot_vjp_W)
 
 
 class ParameterLayout:
@@ -120,11 +221,14 @@ def initialize(layout, weight_init, activation, rng, dtype=np.float64):
 def forward(params, X, activation):
     """Network output (before any link function) for inputs ``X``.
 
+    Written with ``autograd.numpy``: the plain autograd reference path (the
+    hot path is :class:`Network`).
+
     Parameters
     ----------
     params : list of (W, b)
         As given by :meth:`ParameterLayout.unpack`.
-    X : array of shape (n_samples, n_features)
+    X : array or scipy.sparse matrix of shape (n_samples, n_features)
     activation : str
         Hidden-layer activation; the output layer is linear.
 
@@ -134,7 +238,250 @@ def forward(params, X, activation):
     """
     act = ACTIVATIONS[activation]
     hidden = X
-    for W, b in params[:-1]:
-        hidden = act(anp.dot(hidden, W) + b)
-    W, b = params[-1]
-    return anp.dot(hidden, W) + b
+    for k, (W, b) in enumerate(params):
+        z = input_dot(hidden, W) if k == 0 and sp.issparse(X) else anp.dot(hidden, W)
+        hidden = z + b
+        if k < len(params) - 1:
+            hidden = act(hidden)
+    return hidden
+
+
+class Network:
+    """Fast forward pass and hand-written backward pass on the flat vector.
+
+    Parameters
+    ----------
+    layout : ParameterLayout
+    activation : str
+        Hidden-layer activation; the output layer is linear.
+
+    Notes
+    -----
+    The forward pass computes ``a_k = f(a_{k-1} @ W_k + b_k)`` with the same
+    operations, in the same order, as :func:`forward` (so results agree to
+    the last bit on dense inputs), but in place. The backward pass writes the
+    gradient of each ``W_k`` and ``b_k`` straight into views of one flat
+    vector shaped like ``theta``: no packing.
+    """
+
+    def __init__(self, layout, activation):
+        self.layout = layout
+        self.activation = activation
+        self._act = _INPLACE_ACTIVATIONS[activation]
+        self._act_backward = _ACTIVATION_BACKWARD[activation]
+        self._relu = activation == "relu"
+        self._workspaces = {}
+
+    def _workspace(self, n_rows, dtype):
+        """Buffers for one batch shape, reused from call to call.
+
+        Per hidden layer: its activations and its back-propagated deltas. At
+        most two shapes are kept (the batch size and the last, smaller batch
+        of an epoch).
+        """
+        key = (n_rows, dtype)
+        ws = self._workspaces.get(key)
+        if ws is None:
+            if len(self._workspaces) >= 2:
+                self._workspaces.pop(next(iter(self._workspaces)))
+            widths = self.layout.layer_sizes[1:-1]
+            ws = [
+                (np.empty((n_rows, w), dtype=dtype), np.empty((n_rows, w), dtype=dtype))
+                for w in widths
+            ]
+            self._workspaces[key] = ws
+        return ws
+
+    def workspace_rows(self, dtype):
+        """Rows of the largest buffers kept for ``dtype`` (None when there are none).
+
+        Work done in chunks of this many rows with ``reuse=True`` needs no
+        memory beyond what training already holds.
+        """
+        rows = [n for n, dt in self._workspaces if dt == dtype]
+        return max(rows) if rows else None
+
+    def forward(self, theta, X, keep=False, reuse=False):
+        """Output for inputs ``X``; with ``keep``, also the tape for :meth:`backward`.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+        X : array or sparse matrix of shape (n_samples, n_features)
+        keep : bool
+            Whether to return the tape for :meth:`backward`.
+        reuse : bool
+            Whether the hidden activations (and the backward pass's deltas)
+            may live in buffers reused from call to call. Only for a caller
+            that runs :meth:`backward` on this tape once, before the next
+            forward pass: the backward pass then overwrites the activations.
+            The output itself is always a new array.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_outputs)
+        tape : Tape or None
+            What the backward pass needs, when ``keep``.
+        """
+        params = self.layout.unpack(theta)
+        last = len(params) - 1
+        hidden = X
+        activations = []
+        kinks = []
+        relu = self._relu
+        sparse = sp.issparse(X)
+        ws = None
+        if reuse and last > 0:
+            dtype = theta.dtype
+            if X.dtype != dtype:
+                dtype = np.result_type(X.dtype, dtype)
+            ws = self._workspace(X.shape[0], dtype)
+        for k, (W, b) in enumerate(params):
+            if k == 0 and sparse:
+                z = input_dot(X, W)
+            elif ws is not None and k < last:
+                z = np.dot(hidden, W, out=ws[k][0])
+            else:
+                z = np.dot(hidden, W)
+            z += b
+            if k < last:
+                if relu:
+                    # Exact zeros are rare (zero biases on zero inputs) but
+                    # autograd treats them specially: remember where they are.
+                    kinks.append(None if z.all() else z == 0)
+                hidden = self._act(z)
+                activations.append(hidden)
+            else:
+                hidden = z
+        if not keep:
+            return hidden, None
+        return hidden, Tape(theta, X, params, activations, sparse, ws, kinks)
+
+    def backward(self, tape, g_out):
+        """Gradient with respect to ``theta`` of ``sum(g_out * output)``.
+
+        Parameters
+        ----------
+        tape : Tape
+            What :meth:`forward` kept.
+        g_out : ndarray of shape (n_samples, n_outputs)
+            Gradient of the objective with respect to the output.
+
+        Returns
+        -------
+        grad : ndarray of shape (n_params,)
+            A new array, laid out like ``theta``.
+        """
+        theta, params, activations = tape.theta, tape.params, tape.activations
+        grad = np.empty_like(theta)
+        grads = self.layout.unpack(grad)
+        tape.grad_coefs = [gW for gW, _ in grads]
+        delta = np.asarray(g_out, dtype=theta.dtype)
+        ws = tape.workspace
+        for k in range(len(params) - 1, -1, -1):
+            gW, gb = grads[k]
+            if k > 0:
+                np.dot(activations[k - 1].T, delta, out=gW)
+            elif tape.sparse:
+                gW[...] = tape.X.T @ delta
+            else:
+                np.dot(tape.X.T, delta, out=gW)
+            np.add.reduce(delta, axis=0, out=gb)
+            if k > 0:
+                a = activations[k - 1]
+                if ws is None:
+                    delta, tmp = np.dot(delta, params[k][0].T), np.empty_like(a)
+                else:
+                    # a is not needed after this step: use it as scratch space.
+                    delta, tmp = np.dot(delta, params[k][0].T, out=ws[k - 1][1]), a
+                if tape.kinks:
+                    self._act_backward(delta, a, tmp, tape.kinks[k - 1])
+                elif self._act_backward is not None:
+                    self._act_backward(delta, a, tmp)
+        return grad
+
+    def predict(self, theta, X):
+        """Output for inputs ``X`` (no tape kept)."""
+        return self.forward(theta, X)[0]
+
+
+class Tape:
+    """What :meth:`Network.backward` needs from a forward pass.
+
+    Attributes
+    ----------
+    theta : ndarray
+        The parameters of the forward pass.
+    X : array or sparse matrix
+        Its inputs (a reference, not a copy).
+    params : list of (W, b)
+        Views into ``theta``.
+    activations : list of ndarray
+        Hidden-layer activations, first hidden layer first.
+    sparse : bool
+        Whether ``X`` is a scipy.sparse matrix.
+    workspace : list or None
+        Reused scratch arrays (see :meth:`Network.forward`), or None.
+    kinks : list or None
+        ReLU only: per hidden layer, None or where the pre-activation was
+        exactly 0 (autograd passes half the gradient there).
+    grad_coefs : list of ndarray or None
+        After :meth:`Network.backward`: views of the weight gradients in the
+        flat gradient it returned.
+    """
+
+    __slots__ = (
+        "theta",
+        "X",
+        "params",
+        "activations",
+        "sparse",
+        "workspace",
+        "kinks",
+        "grad_coefs",
+    )
+
+    def __init__(
+        self, theta, X, params, activations, sparse, workspace=None, kinks=None
+    ):
+        self.theta = theta
+        self.X = X
+        self.params = params
+        self.activations = activations
+        self.sparse = sparse
+        self.workspace = workspace
+        self.kinks = kinks
+        self.grad_coefs = None
+
+    @property
+    def coefs(self):
+        """The weight matrices (views into ``theta``)."""
+        return [W for W, _ in self.params]
+
+
+@primitive
+def network_output(theta, X, network):
+    """``network``'s output as one autograd primitive, differentiable in ``theta``.
+
+    Its VJP is :meth:`Network.backward`, so a traced objective holds one node
+    for the whole network instead of several per layer.
+    """
+    out, tape = network.forward(theta, X, keep=True)
+    _LAST_TAPE[:] = [out, tape]
+    return out
+
+
+# The tape of the latest forward pass, handed from the primitive to its VJP
+# maker: autograd calls the maker right after the primitive, with its result.
+_LAST_TAPE = [None, None]
+
+
+def _network_output_vjp(ans, theta, X, network):
+    out, tape = _LAST_TAPE
+    _LAST_TAPE[:] = [None, None]
+    if out is not ans:  # not the latest call: recompute the tape
+        tape = network.forward(theta, X, keep=True)[1]
+    return lambda g: network.backward(tape, g)
+
+
+defvjp(network_output, _network_output_vjp)

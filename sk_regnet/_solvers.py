@@ -7,6 +7,7 @@ They never warn; the estimator turns ``converged``/``diverged`` into warnings.
 """
 
 import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +53,7 @@ class SolverResult:
 
 
 def _all_finite(f, g):
-    return np.isfinite(f) and np.all(np.isfinite(g))
+    return math.isfinite(f) and bool(np.isfinite(g).all())
 
 
 class _NoImprovement:
@@ -236,16 +237,26 @@ class AdamState:
     def step(self, x, g):
         """Return the new point and the per-coordinate step for the proximal step."""
         self.t += 1
-        self.m = self.beta_1 * self.m + (1 - self.beta_1) * g
-        self.v = self.beta_2 * self.v + (1 - self.beta_2) * g * g
+        # In place, with the operations of the textbook update in the same
+        # order (same rounding): m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g g.
+        tmp = (1 - self.beta_1) * g
+        self.m *= self.beta_1
+        self.m += tmp
+        np.multiply(1 - self.beta_2, g, out=tmp)
+        tmp *= g
+        self.v *= self.beta_2
+        self.v += tmp
         # A Python float, not a NumPy float64 scalar, so that float32
         # parameters stay float32 (NEP 50).
         lr = self.lr_init * float(np.sqrt(1 - self.beta_2**self.t))
         lr /= 1 - self.beta_1**self.t
         # The step each coordinate takes per unit of gradient: the proximal
         # step uses the same metric, so thresholds match the actual step.
-        coordinate_step = lr / (np.sqrt(self.v) + self.epsilon)
-        return x - coordinate_step * self.m, coordinate_step
+        coordinate_step = np.sqrt(self.v)
+        coordinate_step += self.epsilon
+        np.divide(lr, coordinate_step, out=coordinate_step)
+        np.multiply(coordinate_step, self.m, out=tmp)
+        return np.subtract(x, tmp, out=tmp), coordinate_step
 
     def epoch_ends(self, samples_seen):
         pass

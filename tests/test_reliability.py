@@ -17,7 +17,6 @@ import autograd.numpy as anp
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse
 from autograd import grad
 from autograd.numpy.numpy_boxes import ArrayBox
 from numpy.testing import assert_allclose, assert_array_equal
@@ -120,15 +119,6 @@ def test_bad_training_data_is_rejected_without_touching_it(
     originals = [a for a in (X, y, sample_weight) if a is not None]
     for original, copy in zip(originals, copies):
         assert_array_equal(original, copy)
-
-
-def test_sparse_X_is_rejected_with_a_type_error():
-    X = scipy.sparse.csr_matrix(X0)
-    with pytest.raises(TypeError, match="Sparse data was passed for X"):
-        _small(max_iter=2).fit(X, Y0)
-    model = _fit_quietly(_small(max_iter=2), X0, Y0)
-    with pytest.raises(TypeError, match="Sparse data was passed for X"):
-        model.predict(X)
 
 
 def test_poisson_rejects_negative_targets():
