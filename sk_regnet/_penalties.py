@@ -301,7 +301,11 @@ class GroupLasso(NoPenalty):
         Group of each input feature, ``-1`` for none (see :func:`check_groups`);
         None: one group per feature.
     deep_l2 : float
-        Weight of the (smooth) L2 term on the weight matrices after the first.
+        Weight of the L2 term on the weight matrices after the first. It is
+        applied through its proximal step (a shrink by ``1 / (1 + 2 t deep_l2)``)
+        rather than through the gradient: as a smooth term it would cap the
+        step sizes of a line search at about ``1 / (2 alpha deep_l2)``, so at a
+        large ``alpha`` the biases (and the data fit) would barely move.
     group_weights : ndarray of shape (n_groups,) or None
         Positive weight ``w_g`` of each group (adaptive group lasso); None: 1.
     """
@@ -326,12 +330,10 @@ class GroupLasso(NoPenalty):
         norms = group_norms(coefs[0], ids, n_groups)
         if self.group_weights is not None:
             norms = self.group_weights * norms
-        return anp.sum(norms) + self.smooth_value(coefs)
-
-    def smooth_value(self, coefs):
-        if self.deep_l2 == 0 or len(coefs) < 2:
-            return 0.0
-        return self.deep_l2 * _sum_squares(coefs[1:])
+        deep = 0.0
+        if self.deep_l2 != 0 and len(coefs) > 1:
+            deep = self.deep_l2 * _sum_squares(coefs[1:])
+        return anp.sum(norms) + deep
 
     def prox(self, coefs, step):
         steps = _per_matrix(step, coefs)
@@ -342,7 +344,11 @@ class GroupLasso(NoPenalty):
             row_w = np.where(ids >= 0, self.group_weights[ids], 1.0)[:, None]
             step = np.asarray(step) * np.broadcast_to(row_w, coefs[0].shape)
         first = group_soft_threshold(coefs[0], step, ids, n_groups)
-        return [first] + [np.array(W) for W in coefs[1:]]
+        # prox of t * deep_l2 * ||W||^2 is W / (1 + 2 t deep_l2), elementwise t.
+        deeper = [
+            W / (1.0 + 2.0 * t * self.deep_l2) for W, t in zip(coefs[1:], steps[1:])
+        ]
+        return [first] + deeper
 
 
 class CallablePenalty(NoPenalty):

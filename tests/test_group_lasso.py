@@ -111,12 +111,14 @@ def test_group_lasso_value():
     W2 = np.array([[1.0], [2.0]])
     assert_allclose(GroupLasso().value([W1, W2]), 5.0 + 0.0 + 1.0)
     assert_allclose(GroupLasso(deep_l2=0.5).value([W1, W2]), 6.0 + 0.5 * 5.0)
-    assert_allclose(GroupLasso(deep_l2=0.5).smooth_value([W1, W2]), 2.5)
+    # Nothing goes through the gradient: deep_l2 is applied by the prox too.
+    assert GroupLasso(deep_l2=0.5).smooth_value([W1, W2]) == 0.0
     ids, _ = check_groups([[0, 1]], 3)  # row 2 unpenalised
     assert_allclose(GroupLasso(ids).value([W1, W2]), 5.0)
-    # the deeper layers are untouched by the prox; the first layer shrinks
+    # the deeper layers shrink by 1 / (1 + 2 t deep_l2); the first layer's
+    # rows by group soft-thresholding
     new = GroupLasso(deep_l2=1.0).prox([W1, W2], 0.5)
-    assert_allclose(new[1], W2)
+    assert_allclose(new[1], W2 / 2.0)
     assert_allclose(new[0][0], W1[0] * (1 - 0.5 / 5.0))
 
 

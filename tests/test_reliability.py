@@ -497,11 +497,10 @@ def test_huge_group_lasso_alpha_drops_every_input_and_gives_the_weighted_mean():
         alpha=1e6,
         solver="fista",
         max_iter=200,
-        # With the default deep_l2=1 the L2 term on the deeper layers sets
-        # FISTA's step to about 1 / (2 alpha): the biases then barely move
-        # within max_iter (reported to the group-lasso owner).
-        deep_l2=0.0,
     )
+    # The default deep_l2=1 goes through the prox, so it does not shrink
+    # FISTA's step to ~1 / (2 alpha) (it did as a smooth term: biases stuck).
+    assert model.deep_l2 == 1.0
     y_pred = _fit_strictly(model, X, y + 5.0, sample_weight=sample_weight)
     assert np.count_nonzero(model.coefs_[0]) == 0  # every input feature dropped
     assert_allclose(y_pred, np.average(y + 5.0, weights=sample_weight), rtol=1e-6)
