@@ -188,9 +188,10 @@ def build_parser():
 
 
 # ------------------------------------------------------------- output
-def _number(value):
-    """Four decimals for errors of order one, fewer for large ones."""
-    return f"{value:.4f}" if abs(value) < 1e3 else f"{value:.1f}"
+def _error_format(values):
+    """One format for a column of errors: four decimals when they are of order
+    one, one decimal when any reaches 1000 (raw-scale targets such as diabetes)."""
+    return "{:.1f}" if max(abs(v) for v in values) >= 1e3 else "{:.4f}"
 
 
 def format_table(rows):
@@ -209,12 +210,18 @@ def format_table(rows):
         ("penalty", "penalty", "<", str),
         ("alpha", "alpha", ">", "{:.3g}".format),
         ("how chosen", "selection", "<", str),
-        ("test MSE", "test_mse", ">", _number),
-        ("train MSE", "train_mse", ">", _number),
+        ("test MSE", "test_mse", ">", None),
+        ("train MSE", "train_mse", ">", None),
         ("fit s", "fit_time", ">", "{:.2f}".format),
         ("non-zero", "nonzero_weights", ">", str),
     )
-    cells = [[fmt(row[key]) for _, key, _, fmt in columns] for row in rows]
+    formats = [
+        fmt or _error_format([row[key] for row in rows]).format
+        for _, key, _, fmt in columns
+    ]
+    cells = [
+        [fmt(row[key]) for (_, key, _, _), fmt in zip(columns, formats)] for row in rows
+    ]
     widths = [
         max([len(title)] + [len(line[k]) for line in cells])
         for k, (title, *_) in enumerate(columns)

@@ -270,3 +270,17 @@ def test_progress_bar_on_stderr(with_tqdm, monkeypatch, capsys):
     if not with_tqdm:
         assert "[########################] 3/3" in captured.err
         assert captured.err.endswith("\n")
+
+
+def test_table_uses_one_number_format_per_error_column():
+    from sk_regnet.cli import format_table
+
+    row = dict(model="m", penalty="l2", alpha=0.1, selection="cv", fit_time=0.1)
+    rows = [
+        dict(row, test_mse=6061.2, train_mse=960.416, nonzero_weights=3),
+        dict(row, test_mse=3349.8, train_mse=2670.4, nonzero_weights=4),
+    ]
+    lines = format_table(rows).splitlines()[2:]
+    assert lines[0].split()[-4:-2] == ["6061.2", "960.4"]
+    small = [dict(r, test_mse=r["test_mse"] / 1e4) for r in rows]
+    assert format_table(small).splitlines()[2].split()[-4] == "0.6061"
