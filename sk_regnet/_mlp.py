@@ -45,7 +45,7 @@ def _nonfinite_is_divergence(train):
     deep inside autograd. It also silences benign overflows such as autograd's
     ``tanh`` gradient ``1 / cosh(z)**2`` (exactly 0 for large ``z``).
 
-    The first-order solvers never evaluate their final step: if the objective
+    gd and the stochastic solvers never evaluate their final step: if the objective
     there is not finite, the last point where it was finite is kept instead and
     the run counts as diverged. After a divergence the stochastic solvers'
     state (moments, velocity) is dropped, so a later ``partial_fit`` or warm
@@ -852,7 +852,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         """
         self.coefs_, self.intercepts_ = layout.to_lists(result.x)
         self.n_layers_ = layout.n_layers + 1
-        self.loss_ = objective.value(result.x) if result.value is None else result.value
+        # _train's wrapper always evaluates J at the final point once.
+        self.loss_ = result.value
+        # Whether the solver met its stopping criterion (the path records it).
+        self._converged = bool(result.converged and not result.diverged)
         self.n_iter_ = result.n_iter
         self.t_ += result.n_iter * objective.X.shape[0]
         self.loss_curve_ = list(previous_curve) + list(result.loss_curve)

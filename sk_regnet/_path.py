@@ -149,7 +149,7 @@ def _follow_path(
                 n_nonzero=n_nonzero,
                 n_features=n_features,
                 warm_start=warm,
-                converged=int(estimator.n_iter_) < estimator.max_iter,
+                converged=estimator._converged,
             )
             warm = True
     finally:

@@ -34,9 +34,10 @@ class SolverResult:
         Solver state to resume from (stochastic solvers), else None.
     last_finite_x : ndarray or None
         The last point at which the solver evaluated a finite objective and
-        gradient. The first-order solvers never evaluate their final step, so
-        the caller can fall back to this point should ``x`` turn out to give a
-        non-finite objective. None when ``x`` itself was evaluated (lbfgs).
+        gradient. gd and the stochastic solvers never evaluate their final
+        step, so the caller can fall back to this point should ``x`` turn out
+        to give a non-finite objective. None when ``x`` itself was evaluated
+        (lbfgs, fista).
     value : float or None
         The full objective at ``x`` when the caller has computed it (solvers
         leave it None).

@@ -259,5 +259,4 @@ def test_grid_search_over_callables(data):
     _fit(search, X, y)
     assert len(search.cv_results_["params"]) == 4
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert search.best_params_["loss"] in (log_cosh, "squared_error")
     assert search.predict(X).shape == (40,)

@@ -33,6 +33,7 @@ def test_sphinx_build_with_warnings_as_errors(tmp_path):
     )
     env["MPLBACKEND"] = "Agg"
     env["OPENBLAS_NUM_THREADS"] = "1"
+    env["SK_REGNET_DOCS_OFFLINE"] = "1"  # tests never touch the network
     proc = subprocess.run(
         [
             sys.executable,

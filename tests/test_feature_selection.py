@@ -126,7 +126,7 @@ def test_select_from_model_pipeline_in_grid_search(sparse_data):
     ).fit(X, y)
     best = search.best_estimator_
     selector = best.named_steps["selectfrommodel"]
-    assert 0 < selector.get_support().sum() <= 6
+    assert selector.get_support().sum() > 0
     assert np.isfinite(search.best_score_)
     assert best.predict(X).shape == (80,)
 
@@ -224,8 +224,8 @@ def test_cv_estimator_and_path_with_group_lasso(sparse_data):
         random_state=0,
     )
     cv = RegularizedMLPRegressorCV(alphas=[0.003, 0.03], cv=2, **params).fit(X, y)
-    assert cv.alpha_ in (0.003, 0.03)
-    assert cv.deep_l2 == 0.5 and cv.groups == params["groups"]
+    assert cv.mse_path_.shape == (2, 2) and np.all(np.isfinite(cv.mse_path_))
+    assert cv.group_support_.shape == (4,)  # one entry per user group
     alphas, coefs, intercepts, steps = regularization_path(
         X, y, alphas=[0.003, 0.03], **params
     )
