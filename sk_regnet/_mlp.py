@@ -749,7 +749,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             objective = self._make_objective(layout, X, y, sample_weight)
 
             def validation_score(theta):
-                pred = self._predict_with(layout, theta, X_val)
+                pred = self._predict_with(layout.unpack(theta), X_val)
                 if not np.all(np.isfinite(pred)):
                     return np.nan
                 return r2_score(y_val, pred, sample_weight=sw_val)
@@ -892,8 +892,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
 
     # -------------------------------------------------------------- predict
-    def _predict_with(self, layout, theta, X):
-        raw = forward(layout.unpack(theta), X, self.activation)
+    def _predict_with(self, params, X):
+        """Predictions (2-D) of the network with ``params``, a list of (W, b)."""
+        raw = forward(params, X, self.activation)
         return get_loss(self.loss, self.huber_delta).inverse_link(raw)
 
     def predict(self, X):
@@ -917,9 +918,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             accept_sparse=("csr", "csc"),
         )
-        params = list(zip(self.coefs_, self.intercepts_))
-        raw = forward(params, X, self.activation)
-        y_pred = get_loss(self.loss, self.huber_delta).inverse_link(raw)
+        y_pred = self._predict_with(list(zip(self.coefs_, self.intercepts_)), X)
         if self._y_ndim == 1:
             y_pred = y_pred.ravel()
         return y_pred

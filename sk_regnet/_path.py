@@ -26,7 +26,6 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 from ._losses import get_loss
 from ._mlp import RegularizedMLPRegressor
-from ._network import ParameterLayout
 
 #: Parameters the path sets itself; callers may not pass them.
 _PATH_OWNED = ("alpha", "warm_start")
@@ -86,13 +85,9 @@ def _penalty_of(estimator):
 
     Built by the estimator itself (where its objective is assembled), so that
     every penalty option (``l1_ratio``, groups...) is taken into account.
-    Only the shapes of the data matter here.
+    Only the number of input features matters here.
     """
-    coefs = estimator.coefs_
-    layout = ParameterLayout([W.shape[0] for W in coefs] + [coefs[-1].shape[1]])
-    X = np.empty((0, coefs[0].shape[0]))
-    y = np.empty((0, coefs[-1].shape[1]))
-    return estimator._make_objective(layout, X, y, None).penalty
+    return estimator._make_penalty(estimator.coefs_[0].shape[0])
 
 
 def _warm_budget(estimator, max_iter_warm):
