@@ -24,6 +24,7 @@ import warnings
 
 import autograd
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
 
 from ._network import Network
@@ -285,6 +286,9 @@ class Objective:
         w = theta0[mask]
         z0 = np.concatenate([theta0, np.maximum(-w, 0)])
         z0[:n][mask] = np.maximum(w, 0)
-        bounds = [(0, None) if m else (None, None) for m in mask]
-        bounds += [(0, None)] * int(mask.sum())
+        # U, V >= 0; biases are free.
+        lower = np.concatenate(
+            [np.where(mask, 0.0, -np.inf), np.zeros(int(mask.sum()))]
+        )
+        bounds = scipy.optimize.Bounds(lower, np.inf)
         return split_value_and_grad, z0, bounds, to_theta

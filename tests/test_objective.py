@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sk_regnet._losses import get_loss
 from sk_regnet._network import ACTIVATIONS, ParameterLayout, initialize
@@ -78,7 +78,13 @@ def test_split_problem_gradient_and_value(penalty):
     obj, theta = _objective("tanh", penalty)
     vg, z0, bounds, to_theta = obj.split_problem(theta)
     assert_allclose(to_theta(z0), theta)
-    assert len(bounds) == z0.size
+    assert bounds.lb.shape == (z0.size,)
+    mask = obj.layout.weight_mask
+    # U and V are non-negative, the biases free.
+    assert_array_equal(bounds.lb[: theta.size][~mask], -np.inf)
+    assert_array_equal(bounds.lb[: theta.size][mask], 0)
+    assert_array_equal(bounds.lb[theta.size :], 0)
+    assert np.all(bounds.ub == np.inf)
     f0, g0 = vg(z0)
     # At z0 (U, V never both positive) the split value is J itself.
     assert_allclose(f0, obj.value(theta), rtol=1e-12)
