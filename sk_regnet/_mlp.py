@@ -537,7 +537,14 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             sample_weight = sample_weight / sample_weight.max()
         return X, y, sample_weight
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(self, X, y, sample_weight, incremental, validated=False):
+        """Fit (or update, ``incremental``) the network: the body of every fit.
+
+        ``validated=True``: ``X, y, sample_weight`` are the output of this
+        estimator's ``_validate_training_data`` on data it was fitted on
+        before, so they are not checked again (a regularization path refits
+        one estimator on the same data at every alpha).
+        """
         hidden = self._hidden_sizes()
         if self.penalty == "group_lasso" and self.solver == "lbfgs":
             raise ValueError(
@@ -547,9 +554,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=first_pass
-        )
+        if not validated:
+            X, y, sample_weight = self._validate_training_data(
+                X, y, sample_weight, reset=first_pass
+            )
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         if self.loss == "poisson" and np.any(y_2d < 0):
             raise ValueError("loss='poisson' requires non-negative targets y.")

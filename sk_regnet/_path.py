@@ -119,20 +119,27 @@ def _follow_path(
     budget = _warm_budget(estimator, max_iter_warm)
     warm = hasattr(estimator, "coefs_")
     penalty = _penalty_of(estimator) if warm else None
+    checked = None  # (X, y, sample_weight) as validated by the first fit
     try:
         for i, alpha in enumerate(alphas):
             full = not warm or (polish_last and i == len(alphas) - 1)
-            estimator.set_params(
-                alpha=float(alpha),
-                warm_start=True,
-                max_iter=max_iter if full else budget,
-            )
-            if not full:
-                with warnings.catch_warnings():
+            # Plain attributes, as set_params sets them (valid by construction;
+            # the first fit validates every parameter).
+            estimator.alpha = float(alpha)
+            estimator.warm_start = True
+            estimator.max_iter = max_iter if full else budget
+            with warnings.catch_warnings():
+                if not full:
                     warnings.simplefilter("ignore", ConvergenceWarning)
+                if checked is None:
                     estimator.fit(X, y, sample_weight)
-            else:
-                estimator.fit(X, y, sample_weight)
+                    checked = estimator._validate_training_data(
+                        X, y, sample_weight, reset=False
+                    )
+                else:
+                    # The same data again: skip its validation, a third of
+                    # the time of a short warm step on small data.
+                    estimator._fit(*checked, incremental=False, validated=True)
             penalty = penalty or _penalty_of(estimator)
             n_nonzero, n_features = _sparsity(estimator.coefs_)
             reg = float(alpha) * float(penalty.value(estimator.coefs_))
@@ -148,7 +155,7 @@ def _follow_path(
             )
             warm = True
     finally:
-        estimator.set_params(max_iter=max_iter)
+        estimator.max_iter = max_iter
 
 
 def _null_loss(loss, huber_delta, y, sample_weight):
@@ -352,7 +359,9 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     n_features = np.empty(len(alphas), dtype=np.intp)
     path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
     for i, step in enumerate(path):
-        pred = estimator.predict(X_test).reshape(y_test.shape)
+        # X is validated by the caller: predict without checking it again.
+        params = list(zip(estimator.coefs_, estimator.intercepts_))
+        pred = estimator._predict_with(params, X_test).reshape(y_test.shape)
         errors = np.mean((y_test - pred) ** 2, axis=1)
         value = float(np.average(errors, weights=sw_test))
         mse[i] = value if np.isfinite(value) else np.inf

@@ -49,6 +49,30 @@ def test_path_shapes_order_and_records(sparse_linear_data):
         assert step.n_nonzero == sum(np.count_nonzero(c[i]) for c in coefs)
 
 
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_path_is_a_sequence_of_public_warm_started_fits(
+    sparse_linear_data, penalty, weighted
+):
+    # The path validates the data once and refits through a private entry;
+    # the result must be what the public API gives step by step.
+    X, y = sparse_linear_data
+    sw = np.random.RandomState(1).uniform(0.5, 3, size=len(y)) if weighted else None
+    alphas = [1e-3, 1e-2, 1e-1]
+    params = dict(hidden_layer_sizes=(4,), penalty=penalty, max_iter=60)
+    _, coefs, intercepts, steps = regularization_path(
+        X, y, alphas=alphas, sample_weight=sw, random_state=0, max_iter_warm=7, **params
+    )
+    model = RegularizedMLPRegressor(**params, random_state=0)
+    for i, alpha in enumerate(alphas):
+        model.set_params(alpha=alpha, warm_start=i > 0, max_iter=60 if i == 0 else 7)
+        model.fit(X, y, sample_weight=sw)
+        assert_array_equal(coefs[0][i], model.coefs_[0])
+        assert_array_equal(intercepts[1][i], model.intercepts_[1])
+        assert steps[i].n_iter == model.n_iter_
+        assert steps[i].loss == model.loss_
+
+
 def test_warm_steps_take_fewer_iterations_than_cold_fits():
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(40, 2))
