@@ -34,10 +34,10 @@ class SolverResult:
         Solver state to resume from (stochastic solvers), else None.
     last_finite_x : ndarray or None
         The last point at which the solver evaluated a finite objective and
-        gradient. gd and the stochastic solvers never evaluate their final
-        step, so the caller can fall back to this point should ``x`` turn out
-        to give a non-finite objective. None when ``x`` itself was evaluated
-        (lbfgs, fista).
+        gradient. gd never evaluates its final step, so the caller can fall
+        back to this point should ``x`` turn out to give a non-finite
+        objective. None when ``x`` itself was evaluated (lbfgs, fista, and
+        the stochastic solvers, which check their final point on one batch).
     value : float or None
         The full objective at ``x`` when the caller has computed it (solvers
         leave it None).
@@ -353,13 +353,29 @@ def stochastic(
     Returns
     -------
     SolverResult
-        ``loss_curve`` holds the sample-averaged objective per epoch.
+        ``loss_curve`` holds the sample-averaged objective per epoch: the
+        objective on each batch at the point the step starts from, weighted
+        by the batch's size (MLPRegressor's ``loss_curve_``). The final point
+        is checked on the first batch of the last epoch's order; if its
+        objective or gradient is not finite there, the result is marked
+        diverged and ``x`` is the last point whose batch objective was finite.
     """
     opt = progress.optimizer
     x = np.array(x0, copy=True)
     x_good = x
     curve = []
     indices = np.arange(n_samples)
+
+    def finish(n_iter, converged):
+        # Every point is evaluated on the next batch, except the last one: it
+        # is checked on one batch too (not on all the data: that would cost
+        # a third of an epoch on a large data set), and training counts as
+        # diverged if its objective there is not finite.
+        f, g = batch_value_and_grad(x, indices[:batch_size])
+        if not _all_finite(f, g):
+            return SolverResult(x_good, n_iter, curve, diverged=True, state=progress)
+        return SolverResult(x, n_iter, curve, converged=converged, state=progress)
+
     for epoch in range(max_iter):
         if shuffle:
             rng.shuffle(indices)
@@ -396,17 +412,8 @@ def stochastic(
             if opt.keep_going_after_plateau():
                 rule.count = 0
             else:
-                return SolverResult(
-                    x,
-                    epoch + 1,
-                    curve,
-                    converged=True,
-                    state=progress,
-                    last_finite_x=x_good,
-                )
-    return SolverResult(
-        x, max_iter, curve, converged=False, state=progress, last_finite_x=x_good
-    )
+                return finish(epoch + 1, converged=True)
+    return finish(max_iter, converged=False)
 
 
 def new_progress(optimizer, tol, n_iter_no_change):
