@@ -54,7 +54,18 @@ class SolverResult:
 
 
 def _all_finite(f, g):
-    return math.isfinite(f) and bool(np.isfinite(g).all())
+    """Whether ``f`` and every entry of the vector ``g`` are finite.
+
+    ``g @ g`` is finite exactly when every entry is, unless it overflows;
+    only then is each entry looked at. One dot product costs a fraction of
+    ``isfinite(g).all()`` (an array of booleans, then a reduction), and this
+    check runs at every evaluation. The overflow raises NumPy's floating-point
+    error like any other in training: the estimator runs the solvers with
+    those ignored.
+    """
+    if not math.isfinite(f):
+        return False
+    return math.isfinite(g.dot(g)) or bool(np.isfinite(g).all())
 
 
 class _NoImprovement:
@@ -138,30 +149,44 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
     evaluated is returned and the result is marked diverged.
     """
     curve = []
-    best = {"f": np.inf, "x": None}
+    best_f, best_x = np.inf, None
     dtype = np.asarray(x0).dtype
+    cast = dtype != np.float64
+    # The point (as bytes) and gradient of the latest evaluation.
+    last_key, last_g = None, None
 
+    # scipy asks for the value, then for the gradient at the same point: one
+    # evaluation serves both. (With ``jac=True`` scipy's own memo compares
+    # the points elementwise, twice per evaluation, which costs more than
+    # comparing their bytes.) Called once or twice per iteration: kept lean,
+    # as its overhead counts on small problems (see docs/performance.rst).
     def fun(x):
-        f, g = value_and_grad(x.astype(dtype, copy=False))
+        nonlocal best_f, best_x, last_key, last_g
+        f, g = value_and_grad(x.astype(dtype) if cast else x)
         f = float(f)
         g = np.asarray(g, dtype=np.float64)
         if not _all_finite(f, g):
-            return np.inf, np.zeros_like(g)
-        if f < best["f"]:
-            best["f"], best["x"] = f, x.copy()
-        return f, g
+            f, g = np.inf, np.zeros_like(g)
+        elif f < best_f:
+            best_f, best_x = f, x.copy()
+        last_key, last_g = x.tobytes(), g
+        return f
+
+    def jac(x):
+        if x.tobytes() != last_key:
+            fun(x)
+        return last_g
 
     def on_iteration(intermediate_result):
-        f = float(intermediate_result.fun)
-        curve.append(f)
+        curve.append(float(intermediate_result["fun"]))
         if callback is not None:
-            callback(len(curve) - 1, f)
+            callback(len(curve) - 1, curve[-1])
 
     res = scipy.optimize.minimize(
         fun,
         np.asarray(x0, dtype=np.float64),
         method="L-BFGS-B",
-        jac=True,
+        jac=jac,
         bounds=bounds,
         callback=on_iteration,
         options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
@@ -170,8 +195,8 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
     # L-BFGS-B's own arithmetic can overflow on huge gradients and end on a
     # non-finite point: then fall back to the best finite point evaluated.
     diverged = not (np.isfinite(res.fun) and np.all(np.isfinite(x)))
-    if diverged and best["x"] is not None:
-        x = best["x"]
+    if diverged and best_x is not None:
+        x = best_x
     converged = res.status == 0 and not diverged
     return SolverResult(
         x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
