@@ -39,8 +39,9 @@ class SolverResult:
         objective. None when ``x`` itself was evaluated (lbfgs, fista, and
         the stochastic solvers, which check their final point on one batch).
     value : float or None
-        The full objective at ``x`` when the caller has computed it (solvers
-        leave it None).
+        The objective value the caller reports for this run (solvers leave it
+        None): the estimator puts there the full objective at ``x``, or for
+        the stochastic solvers the last entry of ``loss_curve``.
     """
 
     x: np.ndarray
