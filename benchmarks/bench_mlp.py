@@ -109,8 +109,8 @@ def medium_adam(repeats, n_samples=20000):
 def medium_marginal(repeats, n_samples=20000):
     """(b') (b) per additional epoch: (fit of 4 epochs - fit of 1 epoch) / 3.
 
-    Leaves out what a fit costs once (validation, initialisation, and on our
-    side the full-data pass that gives ``loss_``), on both sides.
+    Leaves out what a fit costs once (validation, initialisation), on both
+    sides.
     """
     X, y, ours, theirs = medium_data(n_samples)
     times = {"ours": [], "theirs": []}

@@ -45,21 +45,24 @@ def _nonfinite_is_divergence(train):
     deep inside autograd. It also silences benign overflows such as autograd's
     ``tanh`` gradient ``1 / cosh(z)**2`` (exactly 0 for large ``z``).
 
-    gd and the stochastic solvers never evaluate their final step: if the objective
-    there is not finite, the last point where it was finite is kept instead and
-    the run counts as diverged. After a divergence the stochastic solvers'
-    state (moments, velocity) is dropped, so a later ``partial_fit`` or warm
-    start begins afresh. The objective at the kept point is computed here too
-    (so an objective that overflows for any weights, e.g. targets near 1e200,
-    gives ``loss_ = inf`` and a divergence warning, not an error) and left in
-    ``result.value`` so that ``loss_`` need not compute it again.
+    gd never evaluates its final step: if the objective there is not finite,
+    the last point where it was finite is kept instead and the run counts as
+    diverged (the stochastic solvers check their final step on one batch
+    themselves). After a divergence the stochastic solvers' state (moments,
+    velocity) is dropped, so a later ``partial_fit`` or warm start begins
+    afresh. Unless ``train`` has set ``result.value`` (the value ``loss_``
+    takes), the objective at the kept point is computed here on all the
+    training data and left there (so an objective that overflows for any
+    weights, e.g. targets near 1e200, gives ``loss_ = inf`` and a divergence
+    warning, not an error).
     """
 
     @functools.wraps(train)
     def wrapper(estimator, *args, **kwargs):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result, objective = train(estimator, *args, **kwargs)
-            result.value = objective.value(result.x)  # reused for loss_
+            if result.value is None:
+                result.value = objective.value(result.x)  # reused for loss_
             fallback = result.last_finite_x
             if fallback is not None and not np.isfinite(result.value):
                 result.x, result.diverged, result.converged = fallback, True, False
@@ -210,8 +213,14 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Iterations (epochs for ``'adam'``, ``'sgd'``) run by the last call to
         ``fit`` or ``partial_fit`` (1 after ``partial_fit``), as MLPRegressor.
     loss_ : float
-        Objective ``J`` at the fitted parameters, on the training data (the
-        training part of the split with early stopping).
+        Objective ``J`` on the training data. For ``'lbfgs'``, ``'fista'``
+        and ``'gd'``: at the fitted parameters. For ``'adam'`` and ``'sgd'``,
+        as in MLPRegressor: the last value of ``loss_curve_``, the average of
+        ``J`` over the minibatches of the last epoch, each at the parameters
+        its step started from (penalty included; the training part of the
+        split with early stopping, where the fitted parameters are the best
+        on validation data, possibly from an earlier epoch). After a
+        divergence: ``J`` on all the training data at the kept parameters.
     loss_curve_ : list of float
         Objective per iteration; for the stochastic solvers, the average over
         an epoch's minibatches, accumulated over ``partial_fit`` calls and
@@ -635,6 +644,26 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 "penalty(coefs)",
             )
 
+    def _objective_at_fit(self, X, y, sample_weight=None):
+        """``J`` at the fitted parameters on ``X, y`` (float).
+
+        What a regularization path records at each step. For the full-batch
+        solvers this is ``loss_`` when ``X, y`` are the training data; for
+        the stochastic solvers ``loss_`` is an average over the last epoch's
+        minibatches, so ``J`` is computed here, in one pass over the data.
+        """
+        if self.solver not in STOCHASTIC_SOLVERS:
+            return float(self.loss_)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=False
+        )
+        y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        layout = ParameterLayout([X.shape[1], *self._hidden_sizes(), y_2d.shape[1]])
+        theta = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
+        objective = self._make_objective(layout, X, y_2d, sample_weight)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return float(objective.value(theta))
+
     def _make_penalty(self, n_features):
         """The penalty object for ``n_features`` inputs (used by the path too)."""
         group_ids, n_groups = check_groups(self.groups, n_features)
@@ -828,6 +857,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if validation_score is not None:
             # Early stopping keeps the best parameters seen.
             result.x = progress.best_x
+        if not result.diverged and result.loss_curve:
+            # loss_ follows MLPRegressor: the last epoch's average over its
+            # minibatches, which costs nothing (J on all the data at the final
+            # parameters would cost a third of an epoch's compute).
+            result.value = result.loss_curve[-1]
         self._stochastic_progress = progress
         return result, objective
 
@@ -863,7 +897,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         """
         self.coefs_, self.intercepts_ = layout.to_lists(result.x)
         self.n_layers_ = layout.n_layers + 1
-        # _train's wrapper always evaluates J at the final point once.
+        # Set by _train (see _nonfinite_is_divergence and _train_stochastic).
         self.loss_ = result.value
         # Whether the solver met its stopping criterion (the path records it).
         self._converged = bool(result.converged and not result.diverged)

@@ -325,37 +325,39 @@ class Network:
         """
         params = self.layout.unpack(theta)
         last = len(params) - 1
-        hidden = X
-        activations = []
-        kinks = []
-        relu = self._relu
-        sparse = sp.issparse(X)
+        # isinstance first: sp.issparse is an ABC check, slow for what it does.
+        sparse = not isinstance(X, np.ndarray) and sp.issparse(X)
         ws = None
         if reuse and last > 0:
             dtype = theta.dtype
             if X.dtype != dtype:
                 dtype = np.result_type(X.dtype, dtype)
             ws = self._workspace(X.shape[0], dtype)
-        for k, (W, b) in enumerate(params):
+        act = self._act
+        kinks = [] if self._relu else None
+        activations = []
+        hidden = X
+        for k in range(last):
+            W, b = params[k]
             if k == 0 and sparse:
                 z = input_dot(X, W)
-            elif ws is not None and k < last:
-                z = np.dot(hidden, W, out=ws[k][0])
-            else:
+            elif ws is None:
                 z = np.dot(hidden, W)
-            z += b
-            if k < last:
-                if relu:
-                    # Exact zeros are rare (zero biases on zero inputs) but
-                    # autograd treats them specially: remember where they are.
-                    kinks.append(None if z.all() else z == 0)
-                hidden = self._act(z)
-                activations.append(hidden)
             else:
-                hidden = z
+                z = np.dot(hidden, W, out=ws[k][0])
+            z += b
+            if kinks is not None:
+                # Exact zeros are rare (zero biases on zero inputs) but
+                # autograd treats them specially: remember where they are.
+                kinks.append(None if z.all() else z == 0)
+            hidden = act(z)
+            activations.append(hidden)
+        W, b = params[last]
+        out = input_dot(X, W) if last == 0 and sparse else np.dot(hidden, W)
+        out += b
         if not keep:
-            return hidden, None
-        return hidden, Tape(theta, X, params, activations, sparse, ws, kinks)
+            return out, None
+        return out, Tape(theta, X, params, activations, sparse, ws, kinks)
 
     def backward(self, tape, g_out):
         """Gradient with respect to ``theta`` of ``sum(g_out * output)``.
@@ -377,27 +379,27 @@ class Network:
         grads = self.layout.unpack(grad)
         tape.grad_coefs = [gW for gW, _ in grads]
         delta = np.asarray(g_out, dtype=theta.dtype)
-        ws = tape.workspace
-        for k in range(len(params) - 1, -1, -1):
+        ws, kinks, act_backward = tape.workspace, tape.kinks, self._act_backward
+        for k in range(len(params) - 1, 0, -1):
             gW, gb = grads[k]
-            if k > 0:
-                np.dot(activations[k - 1].T, delta, out=gW)
-            elif tape.sparse:
-                gW[...] = tape.X.T @ delta
-            else:
-                np.dot(tape.X.T, delta, out=gW)
+            a = activations[k - 1]
+            np.dot(a.T, delta, out=gW)
             np.add.reduce(delta, axis=0, out=gb)
-            if k > 0:
-                a = activations[k - 1]
-                if ws is None:
-                    delta, tmp = np.dot(delta, params[k][0].T), np.empty_like(a)
-                else:
-                    # a is not needed after this step: use it as scratch space.
-                    delta, tmp = np.dot(delta, params[k][0].T, out=ws[k - 1][1]), a
-                if tape.kinks:
-                    self._act_backward(delta, a, tmp, tape.kinks[k - 1])
-                elif self._act_backward is not None:
-                    self._act_backward(delta, a, tmp)
+            if ws is None:
+                delta, tmp = np.dot(delta, params[k][0].T), np.empty_like(a)
+            else:
+                # a is not needed after this step: use it as scratch space.
+                delta, tmp = np.dot(delta, params[k][0].T, out=ws[k - 1][1]), a
+            if kinks:
+                act_backward(delta, a, tmp, kinks[k - 1])
+            elif act_backward is not None:
+                act_backward(delta, a, tmp)
+        gW, gb = grads[0]
+        if tape.sparse:
+            gW[...] = tape.X.T @ delta
+        else:
+            np.dot(tape.X.T, delta, out=gW)
+        np.add.reduce(delta, axis=0, out=gb)
         return grad
 
     def predict(self, theta, X):
@@ -423,8 +425,8 @@ class Tape:
     workspace : list or None
         Reused scratch arrays (see :meth:`Network.forward`), or None.
     kinks : list or None
-        ReLU only: per hidden layer, None or where the pre-activation was
-        exactly 0 (autograd passes half the gradient there).
+        ReLU only (None otherwise): per hidden layer, None or where the
+        pre-activation was exactly 0 (autograd passes half the gradient there).
     grad_coefs : list of ndarray or None
         After :meth:`Network.backward`: views of the weight gradients in the
         flat gradient it returned.

@@ -42,7 +42,9 @@ class PathStep:
     n_iter : int
         Solver iterations (epochs for the stochastic solvers) of this step.
     loss : float
-        Objective ``J = L + alpha * P`` on the training data at the solution.
+        Objective ``J = L + alpha * P`` on the path's data at the solution,
+        for every solver (the stochastic solvers' ``loss_`` is an average
+        over their last epoch instead).
     data_loss : float
         The data-fit part ``L`` of ``loss``.
     n_nonzero : int
@@ -143,11 +145,12 @@ def _follow_path(
             penalty = penalty or _penalty_of(estimator)
             n_nonzero, n_features = _sparsity(estimator.coefs_)
             reg = float(alpha) * float(penalty.value(estimator.coefs_))
+            loss = estimator._objective_at_fit(X, y, sample_weight)
             yield PathStep(
                 alpha=float(alpha),
                 n_iter=int(estimator.n_iter_),
-                loss=float(estimator.loss_),
-                data_loss=float(estimator.loss_) - reg,
+                loss=loss,
+                data_loss=loss - reg,
                 n_nonzero=n_nonzero,
                 n_features=n_features,
                 warm_start=warm,

@@ -34,13 +34,14 @@ class SolverResult:
         Solver state to resume from (stochastic solvers), else None.
     last_finite_x : ndarray or None
         The last point at which the solver evaluated a finite objective and
-        gradient. gd and the stochastic solvers never evaluate their final
-        step, so the caller can fall back to this point should ``x`` turn out
-        to give a non-finite objective. None when ``x`` itself was evaluated
-        (lbfgs, fista).
+        gradient. gd never evaluates its final step, so the caller can fall
+        back to this point should ``x`` turn out to give a non-finite
+        objective. None when ``x`` itself was evaluated (lbfgs, fista, and
+        the stochastic solvers, which check their final point on one batch).
     value : float or None
-        The full objective at ``x`` when the caller has computed it (solvers
-        leave it None).
+        The objective value the caller reports for this run (solvers leave it
+        None): the estimator puts there the full objective at ``x``, or for
+        the stochastic solvers the last entry of ``loss_curve``.
     """
 
     x: np.ndarray
@@ -54,7 +55,18 @@ class SolverResult:
 
 
 def _all_finite(f, g):
-    return math.isfinite(f) and bool(np.isfinite(g).all())
+    """Whether ``f`` and every entry of the vector ``g`` are finite.
+
+    ``g @ g`` is finite exactly when every entry is, unless it overflows;
+    only then is each entry looked at. One dot product costs a fraction of
+    ``isfinite(g).all()`` (an array of booleans, then a reduction), and this
+    check runs at every evaluation. The overflow raises NumPy's floating-point
+    error like any other in training: the estimator runs the solvers with
+    those ignored.
+    """
+    if not math.isfinite(f):
+        return False
+    return math.isfinite(g.dot(g)) or bool(np.isfinite(g).all())
 
 
 class _NoImprovement:
@@ -153,52 +165,61 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
     result is marked diverged.
     """
     curve = []
-    best = {"f": np.inf, "x": None}
+    best_f, best_x = np.inf, None
     dtype = np.asarray(x0).dtype
+    cast = dtype != np.float64
+    # The point (as bytes), value and gradient of the latest evaluation.
+    last_key, last_f, last_g = None, None, None
 
+    # scipy asks for the value, then for the gradient at the same point: one
+    # evaluation serves both. (With ``jac=True`` scipy's own memo compares
+    # the points elementwise, twice per evaluation, which costs more than
+    # comparing their bytes.) Called once or twice per iteration: kept lean,
+    # as its overhead counts on small problems (see docs/performance.rst).
     def fun(x):
-        f, g = value_and_grad(x.astype(dtype, copy=False))
+        nonlocal best_f, best_x, last_key, last_f, last_g
+        key = x.tobytes()
+        if key == last_key:
+            return last_f
+        f, g = value_and_grad(x.astype(dtype) if cast else x)
         f = float(f)
         g = np.asarray(g, dtype=np.float64)
         if not _all_finite(f, g):
-            return np.inf, np.zeros_like(g)
-        if f < best["f"]:
-            best["f"], best["x"] = f, x.copy()
-        return f, g
+            f, g = np.inf, np.zeros_like(g)
+        elif f < best_f:
+            best_f, best_x = f, x.copy()
+        last_key, last_f, last_g = key, f, g
+        return f
+
+    def jac(x):
+        if x.tobytes() != last_key:
+            fun(x)
+        return last_g
 
     x_start = np.asarray(x0, dtype=np.float64)
     if bounds is not None:
         x_start = np.clip(x_start, bounds.lb, bounds.ub)
-    f_start, g_start = fun(x_start)
     # L-BFGS-B's first test: a start that already meets gtol (a warm start at
     # a solution, as along a regularization path) stops with no iteration.
     # Checked here to skip scipy's set-up, whose per-variable Python loop over
-    # the bounds costs milliseconds on a network of a thousand weights.
+    # the bounds costs milliseconds on a network of a thousand weights. scipy
+    # then starts from this evaluation (the memo above).
     if (
-        math.isfinite(f_start)
-        and _projected_gradient_norm(x_start, g_start, bounds) <= tol
+        math.isfinite(fun(x_start))
+        and _projected_gradient_norm(x_start, last_g, bounds) <= tol
     ):
         return SolverResult(x_start.astype(dtype, copy=False), 0, curve, True)
-    start = {"x": x_start, "value": (f_start, g_start)}
-
-    def fun_reusing_start(x):
-        # scipy evaluates the start point first: hand back the evaluation above.
-        cached = start.pop("value", None)
-        if cached is not None and np.array_equal(x, start["x"]):
-            return cached
-        return fun(x)
 
     def on_iteration(intermediate_result):
-        f = float(intermediate_result.fun)
-        curve.append(f)
+        curve.append(float(intermediate_result["fun"]))
         if callback is not None:
-            callback(len(curve) - 1, f)
+            callback(len(curve) - 1, curve[-1])
 
     res = scipy.optimize.minimize(
-        fun_reusing_start,
+        fun,
         x_start,
         method="L-BFGS-B",
-        jac=True,
+        jac=jac,
         bounds=bounds,
         callback=on_iteration,
         options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
@@ -207,8 +228,8 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
     # L-BFGS-B's own arithmetic can overflow on huge gradients and end on a
     # non-finite point: then fall back to the best finite point evaluated.
     diverged = not (np.isfinite(res.fun) and np.all(np.isfinite(x)))
-    if diverged and best["x"] is not None:
-        x = best["x"]
+    if diverged and best_x is not None:
+        x = best_x
     converged = res.status == 0 and not diverged
     return SolverResult(
         x.astype(dtype, copy=False), int(res.nit), curve, converged, diverged
@@ -390,13 +411,29 @@ def stochastic(
     Returns
     -------
     SolverResult
-        ``loss_curve`` holds the sample-averaged objective per epoch.
+        ``loss_curve`` holds the sample-averaged objective per epoch: the
+        objective on each batch at the point the step starts from, weighted
+        by the batch's size (MLPRegressor's ``loss_curve_``). The final point
+        is checked on the first batch of the last epoch's order; if its
+        objective or gradient is not finite there, the result is marked
+        diverged and ``x`` is the last point whose batch objective was finite.
     """
     opt = progress.optimizer
     x = np.array(x0, copy=True)
     x_good = x
     curve = []
     indices = np.arange(n_samples)
+
+    def finish(n_iter, converged):
+        # Every point is evaluated on the next batch, except the last one: it
+        # is checked on one batch too (not on all the data: that would cost
+        # a third of an epoch on a large data set), and training counts as
+        # diverged if its objective there is not finite.
+        f, g = batch_value_and_grad(x, indices[:batch_size])
+        if not _all_finite(f, g):
+            return SolverResult(x_good, n_iter, curve, diverged=True, state=progress)
+        return SolverResult(x, n_iter, curve, converged=converged, state=progress)
+
     for epoch in range(max_iter):
         if shuffle:
             rng.shuffle(indices)
@@ -433,17 +470,8 @@ def stochastic(
             if opt.keep_going_after_plateau():
                 rule.count = 0
             else:
-                return SolverResult(
-                    x,
-                    epoch + 1,
-                    curve,
-                    converged=True,
-                    state=progress,
-                    last_finite_x=x_good,
-                )
-    return SolverResult(
-        x, max_iter, curve, converged=False, state=progress, last_finite_x=x_good
-    )
+                return finish(epoch + 1, converged=True)
+    return finish(max_iter, converged=False)
 
 
 def new_progress(optimizer, tol, n_iter_no_change):

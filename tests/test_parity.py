@@ -63,6 +63,10 @@ def _assert_same_state(sk, ours):
     assert ours.n_iter_ == sk.n_iter_
     assert ours.t_ == sk.t_
     assert_allclose(ours.loss_curve_, sk.loss_curve_, rtol=1e-9)
+    # The stochastic solvers' loss_ is MLPRegressor's: the last epoch's
+    # average over its minibatches.
+    assert_allclose(ours.loss_, sk.loss_, rtol=1e-9)
+    assert ours.loss_ == ours.loss_curve_[-1]
     if sk.best_loss_ is None:
         assert ours.best_loss_ is None
     else:

@@ -73,6 +73,34 @@ def test_path_is_a_sequence_of_public_warm_started_fits(
         assert steps[i].loss == model.loss_
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_stochastic_path_records_the_objective_at_each_solution(
+    sparse_linear_data, early_stopping
+):
+    # The stochastic solvers' loss_ is an average over their last epoch;
+    # the path records J itself, at the solution, on the path's data.
+    X, y = sparse_linear_data
+    alphas, coefs, intercepts, steps = regularization_path(
+        X,
+        y,
+        alphas=[1e-3, 1e-2],
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        solver="adam",
+        learning_rate_init=0.01,
+        batch_size=16,
+        early_stopping=early_stopping,
+        max_iter=20,
+        random_state=0,
+    )
+    for i, step in enumerate(steps):
+        hidden = np.tanh(X @ coefs[0][i] + intercepts[0][i])
+        pred = (hidden @ coefs[1][i] + intercepts[1][i]).ravel()
+        assert_allclose(step.data_loss, np.mean((y - pred) ** 2), rtol=1e-10)
+        P = get_penalty("l2").value([c[i] for c in coefs])
+        assert_allclose(step.loss, step.data_loss + step.alpha * P)
+
+
 def test_warm_steps_take_fewer_iterations_than_cold_fits():
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(40, 2))

@@ -23,7 +23,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV, _solvers
 from sk_regnet._losses import _guarded_exp
 from sk_regnet._objective import Objective
 
@@ -340,6 +340,40 @@ def test_divergence_stops_keeps_finite_parameters_and_warns(solver, activation):
     assert np.all(np.isfinite(model.loss_curve_))
     assert_allclose(model.loss_, model.loss_curve_[-1], rtol=1e-12)
     assert np.all(np.isfinite(y_pred))
+
+
+@pytest.mark.parametrize("max_iter, diverged", [(2, False), (3, True)])
+def test_stochastic_solver_checks_its_final_step(max_iter, diverged):
+    # The objective is finite for x >= -2.5 only, and each SGD step moves x
+    # by -1 (one batch per epoch). Epochs evaluate 0, -1, -2: the step taken
+    # in the third epoch lands on -3, which no epoch evaluates; the final
+    # check on one batch must catch it and keep -2.
+    def batch_value_and_grad(x, indices):
+        f = float(x[0]) if x[0] >= -2.5 else np.inf
+        return f, np.ones(1)
+
+    optimizer = _solvers.SGDState(
+        1,
+        learning_rate_init=1.0,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.0,
+        nesterovs_momentum=False,
+    )
+    result = _solvers.stochastic(
+        batch_value_and_grad,
+        np.zeros(1),
+        4,
+        progress=_solvers.new_progress(optimizer, 0.0, 10),
+        batch_size=4,
+        max_iter=max_iter,
+        shuffle=False,
+        rng=np.random.RandomState(0),
+    )
+    assert result.diverged is diverged
+    assert result.n_iter == max_iter
+    assert_array_equal(result.x, [-2.0])
+    assert result.loss_curve == [0.0, -1.0, -2.0][:max_iter]
 
 
 @pytest.mark.parametrize("solver", sorted(FAR_TOO_LARGE))
