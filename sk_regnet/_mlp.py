@@ -857,10 +857,21 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if validation_score is not None:
             # Early stopping keeps the best parameters seen.
             result.x = progress.best_x
-        if not result.diverged and result.loss_curve:
+        # Only one minibatch saw the final step. Unless a bound shows J finite
+        # there on every row (no pass over the data), J is evaluated; if it is
+        # not finite, result.value stays unset and _nonfinite_is_divergence
+        # falls back to the previous point.
+        if (
+            not result.diverged
+            and result.loss_curve
+            and (
+                objective.surely_finite(result.x)
+                or np.isfinite(objective.value(result.x))
+            )
+        ):
             # loss_ follows MLPRegressor: the last epoch's average over its
-            # minibatches, which costs nothing (J on all the data at the final
-            # parameters would cost a third of an epoch's compute).
+            # minibatches (J on all the data at the final parameters would
+            # cost a third of an epoch's compute).
             result.value = result.loss_curve[-1]
         self._stochastic_progress = progress
         return result, objective

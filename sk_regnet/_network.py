@@ -246,6 +246,42 @@ def forward(params, X, activation):
     return hidden
 
 
+#: Activations whose values lie in [-1, 1] whatever their input.
+_BOUNDED_ACTIVATIONS = ("tanh", "logistic")
+
+
+def output_bound(params, input_bound, activation):
+    """A bound on the network's raw outputs over a box of inputs.
+
+    For every input ``x`` with ``|x_j| <= input_bound[j]``, each raw output
+    ``k`` satisfies ``|f(x)_k| <= bound[k]``. Layer by layer, from the
+    triangle inequality: ``|z| <= |W|.T @ a + |b|`` where ``a`` bounds the
+    layer's input; tanh and the logistic function map into ``[-1, 1]``, and
+    relu and the identity keep ``|g(z)| <= |z|``. Costs a few matrix-vector
+    products: no pass over the data.
+
+    Parameters
+    ----------
+    params : list of (W, b)
+        As given by :meth:`ParameterLayout.unpack`.
+    input_bound : ndarray of shape (n_features,)
+        Non-negative bound on each input feature's absolute value.
+    activation : str
+        Hidden-layer activation.
+
+    Returns
+    -------
+    ndarray of shape (n_outputs,)
+        ``inf`` where the bound overflows.
+    """
+    a = np.asarray(input_bound, dtype=np.float64)
+    for k, (W, b) in enumerate(params):
+        z = np.abs(W).T.astype(np.float64) @ a + np.abs(b)
+        hidden = k < len(params) - 1
+        a = np.ones_like(z) if hidden and activation in _BOUNDED_ACTIVATIONS else z
+    return a
+
+
 class Network:
     """Fast forward pass and hand-written backward pass on the flat vector.
 

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from ._network import Network
+from ._network import Network, output_bound
 
 #: Rows per chunk (times the widest non-input layer) when J is evaluated on all
 #: the data, so the hidden activations of a large data set never sit in memory
@@ -113,6 +113,7 @@ class Objective:
         self.network = Network(layout, activation)
         self._X_csr = None
         self._last_data = None
+        self._data_ranges = None  # per-feature max |X|, min and max of y
         self._loss_vg = _closed_form(loss, "value", "value_and_grad") or (
             self._autograd_loss_vg
         )
@@ -196,6 +197,47 @@ class Objective:
         data = float(self._data_loss(theta))
         self._last_data = (np.array(theta, copy=True), data)
         return data
+
+    def surely_finite(self, theta):
+        """Whether J at ``theta`` on all the data is finite, shown without a pass over it.
+
+        A sufficient test, for a stochastic fit's final point, which only its
+        last minibatch has seen: False means "not shown" (the caller then
+        evaluates J). The network's raw outputs are bounded over the box of
+        the inputs' per-feature ranges (:func:`~._network.output_bound`);
+        each built-in loss is convex in the raw output and convex or linear
+        in the target, so over all training rows its terms are at most its
+        largest value at the corners (``y`` at its smallest or largest,
+        output at minus or plus the bound). J is finite when those corners
+        are, with room to add up ``n_samples`` of them, and so is the penalty.
+        A user's loss has no such bound: never shown.
+        """
+        if not getattr(self.loss, "sample_mean", False):
+            return False
+        X, y = self.X, self.y
+        if self._data_ranges is None:
+            abs_max = abs(X).max(axis=0)
+            abs_max = abs_max.toarray().ravel() if sp.issparse(abs_max) else abs_max
+            self._data_ranges = (abs_max, y.min(axis=0), y.max(axis=0))
+        input_bound, y_low, y_high = self._data_ranges
+        limit = float(np.finfo(np.result_type(X.dtype, theta.dtype)).max)
+        bound = output_bound(self.layout.unpack(theta), input_bound, self.activation)
+        if not np.all(bound < limit):
+            return False
+        worst = 0.0
+        for j in range(y.shape[1]):
+            for y_corner in (y_low[j], y_high[j]):
+                for raw in (-bound[j], bound[j]):
+                    term = self.loss.value(
+                        np.full((1, 1), y_corner), np.full((1, 1), raw)
+                    )
+                    worst = max(worst, abs(float(term)))
+        if not worst * y.size < limit:
+            return False
+        if self.alpha == 0:
+            return True
+        penalty = self.alpha * float(self.penalty.value(self.layout.weights(theta)))
+        return abs(penalty) < limit
 
     def value(self, theta):
         """J at ``theta`` on all the data (float)."""

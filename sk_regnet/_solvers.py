@@ -208,7 +208,8 @@ def lbfgs(value_and_grad, x0, *, max_iter, max_fun, tol, bounds=None, callback=N
         math.isfinite(fun(x_start))
         and _projected_gradient_norm(x_start, last_g, bounds) <= tol
     ):
-        return SolverResult(x_start.astype(dtype, copy=False), 0, curve, True)
+        # A new array, as scipy would return: never the caller's x0.
+        return SolverResult(np.array(x_start, dtype=dtype), 0, curve, True)
 
     def on_iteration(intermediate_result):
         curve.append(float(intermediate_result["fun"]))
@@ -428,11 +429,14 @@ def stochastic(
         # Every point is evaluated on the next batch, except the last one: it
         # is checked on one batch too (not on all the data: that would cost
         # a third of an epoch on a large data set), and training counts as
-        # diverged if its objective there is not finite.
+        # diverged if its objective there is not finite. The caller may still
+        # find it non-finite on other rows and fall back to last_finite_x.
         f, g = batch_value_and_grad(x, indices[:batch_size])
         if not _all_finite(f, g):
             return SolverResult(x_good, n_iter, curve, diverged=True, state=progress)
-        return SolverResult(x, n_iter, curve, converged=converged, state=progress)
+        return SolverResult(
+            x, n_iter, curve, converged=converged, state=progress, last_finite_x=x_good
+        )
 
     for epoch in range(max_iter):
         if shuffle:

@@ -108,3 +108,75 @@ def test_prox_moves_weights_only():
     assert_allclose(
         out[mask], np.sign(theta[mask]) * np.maximum(np.abs(theta[mask]) - thr, 0)
     )
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("sparse", [False, True])
+def test_output_bound_holds_on_every_row_and_corner(activation, sparse):
+    import scipy.sparse as sp
+
+    from sk_regnet._network import forward, output_bound
+
+    rng = np.random.RandomState(0)
+    layout = ParameterLayout([4, 6, 5, 2])
+    theta = initialize(layout, "normal", activation, rng) * 3
+    X = rng.uniform(-2, 2, size=(200, 4)) * [1, 10, 0.1, 5]
+    box = np.abs(X).max(axis=0)
+    # The data, and every corner of the input box.
+    corners = np.array(np.meshgrid(*[[-b, b] for b in box])).reshape(4, -1).T
+    for inputs in (X, corners):
+        inputs = sp.csr_matrix(inputs) if sparse else inputs
+        raw = forward(layout.unpack(theta), inputs, activation)
+        bound = output_bound(layout.unpack(theta), box, activation)
+        assert np.all(np.abs(raw) <= bound * (1 + 1e-12))
+    if activation == "identity":
+        # Without hidden non-linearity and one layer, the bound is attained.
+        one = ParameterLayout([4, 1])
+        params = one.unpack(rng.normal(size=one.n_params))
+        best = np.max(np.abs(forward(params, corners, "identity")))
+        assert_allclose(output_bound(params, box, "identity"), [best])
+
+
+def test_surely_finite_shows_ordinary_points_and_refuses_doubtful_ones():
+    obj, theta = _objective("tanh", "l2")
+    assert obj.surely_finite(theta)
+    # Huge output weights: the bound overflows, J is not shown finite (it is
+    # in fact inf here).
+    huge = theta.copy()
+    huge[obj.layout.weight_mask] *= 1e200
+    assert not obj.surely_finite(huge)
+    assert not np.isfinite(obj.value(huge))
+    # A user's loss has no known bound.
+    custom = Objective(
+        obj.layout,
+        "tanh",
+        get_loss(lambda y, raw, sw: ((y - raw) ** 2).mean()),
+        obj.penalty,
+        obj.alpha,
+        obj.X,
+        obj.y,
+        None,
+    )
+    assert not custom.surely_finite(theta)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson", "huber"])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_surely_finite_never_vouches_for_an_infinite_objective(loss, activation):
+    rng = np.random.RandomState(0)
+    layout = ParameterLayout([2, 3, 1])
+    X = rng.uniform(0, 1, size=(20, 2)) * [1, 1e3]
+    y = rng.poisson(3, size=(20, 1)).astype(float)
+    obj = Objective(
+        layout, activation, get_loss(loss), get_penalty("l2"), 0.1, X, y, None
+    )
+    theta = initialize(layout, "normal", activation, rng)
+    shown = []
+    for scale in np.logspace(0, 300, 61):
+        scaled = theta * scale
+        shown.append(obj.surely_finite(scaled))
+        if shown[-1]:
+            with np.errstate(all="ignore"):
+                assert np.isfinite(obj.value(scaled)), scale
+    # Neither always yes nor always no.
+    assert any(shown) and not all(shown)

@@ -376,6 +376,35 @@ def test_stochastic_solver_checks_its_final_step(max_iter, diverged):
     assert result.loss_curve == [0.0, -1.0, -2.0][:max_iter]
 
 
+def test_stochastic_final_step_blowing_up_on_unseen_rows_is_divergence():
+    # The last minibatch holds an extreme row; its step makes the weights
+    # huge, but the final check's batch (all-zero feature) does not see it.
+    # J on all the rows is then inf: the fit must keep the previous point,
+    # warn, and predict finite values on the training data.
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    X[:, 0] = 0
+    X[-1, 0] = 1e150
+    y = rng.randn(40)
+    model = RegularizedMLPRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        solver="sgd",
+        batch_size=10,
+        shuffle=False,
+        max_iter=1,
+        learning_rate_init=1e-3,
+        momentum=0,
+        alpha=0,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.fit(X, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.all(np.isfinite(model.predict(X)))
+    assert np.isfinite(model.loss_)
+
+
 @pytest.mark.parametrize("solver", sorted(FAR_TOO_LARGE))
 def test_divergence_without_errstate_emits_only_the_convergence_warning(solver):
     X, y = _data(40)
