@@ -233,7 +233,7 @@ def _check_alphas(alphas):
 
 @validate_params(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "alphas": ["array-like", None],
         "n_alphas": [Interval(Integral, 1, None, closed="left")],
@@ -262,8 +262,8 @@ def regularization_path(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Training inputs.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training inputs; scipy.sparse CSR/CSC are used as they are.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.
     alphas : array-like of shape (n_alphas,), default=None
@@ -363,8 +363,8 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
     for i, step in enumerate(path):
         # X is validated by the caller: predict without checking it again.
-        params = list(zip(estimator.coefs_, estimator.intercepts_))
-        pred = estimator._predict_with(params, X_test).reshape(y_test.shape)
+        layers = list(zip(estimator.coefs_, estimator.intercepts_))
+        pred = estimator._predict_with(layers, X_test).reshape(y_test.shape)
         errors = np.mean((y_test - pred) ** 2, axis=1)
         value = float(np.average(errors, weights=sw_test))
         mse[i] = value if np.isfinite(value) else np.inf

@@ -106,7 +106,7 @@ def test_lbfgs_follows_scipy_from_a_cold_start(seed, bounded):
 
 
 @pytest.mark.parametrize("bounded", [True, False])
-def test_lbfgs_at_a_solution_takes_no_step(bounded):
+def test_lbfgs_at_a_solution_takes_no_step(bounded, monkeypatch):
     vg, bounds = _bounded_quadratic(0)
     bounds = bounds if bounded else None
     solution = _scipy_reference(vg, np.zeros(12), bounds, 1e-12, max_iter=500).x
@@ -121,6 +121,14 @@ def test_lbfgs_at_a_solution_takes_no_step(bounded):
     assert ref.nit == ours.n_iter == 0
     assert ours.converged and not ours.diverged
     assert_array_equal(ours.x, ref.x)
+    assert ours.x is not solution  # a new array, as scipy's
+    # ... and decided before scipy is called at all (its set-up is the cost).
+    calls = []
+    monkeypatch.setattr(
+        scipy.optimize, "minimize", lambda *a, **k: calls.append(1) or ref
+    )
+    _solvers.lbfgs(vg, solution, max_iter=100, max_fun=15000, tol=1e-4, bounds=bounds)
+    assert calls == []
 
 
 def test_projected_gradient_ignores_only_blocked_directions():
