@@ -216,8 +216,12 @@ class Objective:
             return False
         X, y = self.X, self.y
         if self._data_ranges is None:
-            abs_max = abs(X).max(axis=0)
-            abs_max = abs_max.toarray().ravel() if sp.issparse(abs_max) else abs_max
+            # From the column extremes: abs(X) would be a copy of X (as much
+            # memory again as the data, which training never needs).
+            high, low = X.max(axis=0), X.min(axis=0)
+            if sp.issparse(high):
+                high, low = high.toarray().ravel(), low.toarray().ravel()
+            abs_max = np.maximum(np.asarray(high).ravel(), -np.asarray(low).ravel())
             self._data_ranges = (abs_max, y.min(axis=0), y.max(axis=0))
         input_bound, y_low, y_high = self._data_ranges
         limit = float(np.finfo(np.result_type(X.dtype, theta.dtype)).max)
