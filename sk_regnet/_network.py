@@ -250,7 +250,7 @@ def forward(params, X, activation):
 _BOUNDED_ACTIVATIONS = ("tanh", "logistic")
 
 
-def output_bound(params, input_bound, activation):
+def output_bound(params, input_bound, activation, limit=np.inf):
     """A bound on the network's raw outputs over a box of inputs.
 
     For every input ``x`` with ``|x_j| <= input_bound[j]``, each raw output
@@ -268,6 +268,11 @@ def output_bound(params, input_bound, activation):
         Non-negative bound on each input feature's absolute value.
     activation : str
         Hidden-layer activation.
+    limit : float, default=inf
+        Largest number of the dtype the network runs in. Should the bound of
+        any layer's pre-activations reach it (where an overflow, then
+        ``inf - inf``, could turn an output into NaN even after a bounded
+        activation), every output's bound is ``inf``.
 
     Returns
     -------
@@ -277,6 +282,8 @@ def output_bound(params, input_bound, activation):
     a = np.asarray(input_bound, dtype=np.float64)
     for k, (W, b) in enumerate(params):
         z = np.abs(W).T.astype(np.float64) @ a + np.abs(b)
+        if not np.all(z < limit):
+            return np.full(params[-1][1].shape, np.inf)
         hidden = k < len(params) - 1
         a = np.ones_like(z) if hidden and activation in _BOUNDED_ACTIVATIONS else z
     return a

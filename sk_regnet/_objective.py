@@ -225,7 +225,8 @@ class Objective:
             self._data_ranges = (abs_max, y.min(axis=0), y.max(axis=0))
         input_bound, y_low, y_high = self._data_ranges
         limit = float(np.finfo(np.result_type(X.dtype, theta.dtype)).max)
-        bound = output_bound(self.layout.unpack(theta), input_bound, self.activation)
+        params = self.layout.unpack(theta)
+        bound = output_bound(params, input_bound, self.activation, limit)
         if not np.all(bound < limit):
             return False
         worst = 0.0

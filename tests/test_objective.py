@@ -137,6 +137,23 @@ def test_output_bound_holds_on_every_row_and_corner(activation, sparse):
         assert_allclose(output_bound(params, box, "identity"), [best])
 
 
+def test_output_bound_is_infinite_when_a_hidden_layer_could_overflow():
+    from sk_regnet._network import output_bound
+
+    layout = ParameterLayout([2, 2, 1])
+    theta = np.zeros(layout.n_params)
+    (W1, b1), (W2, b2) = layout.unpack(theta)
+    W1[:] = [[1e150, -1e150], [1e150, 1e150]]
+    W2[:] = 0.0  # the output ignores the hidden layer...
+    b2[:] = 1.0
+    box = np.array([1e100, 1e100])
+    # ... but its pre-activations (up to 2e250) would overflow a dtype whose
+    # largest number is 1e200 (inf - inf = nan in the forward pass), so
+    # nothing is vouched for there.
+    assert np.all(np.isinf(output_bound(layout.unpack(theta), box, "tanh", 1e200)))
+    assert_allclose(output_bound(layout.unpack(theta), box, "tanh"), [1.0])
+
+
 def test_surely_finite_shows_ordinary_points_and_refuses_doubtful_ones():
     obj, theta = _objective("tanh", "l2")
     assert obj.surely_finite(theta)
