@@ -119,19 +119,19 @@ def run_seed(name, X_train, X_test, y_train, y_test, params, cv_params, args, se
     cv_model = RegularizedMLPRegressorCV(
         **params, **cv_params, n_alphas=args.n_alphas, cv=folds, random_state=seed
     )
-    search = GridSearchCV(
-        RegularizedMLPRegressor(**params, random_state=seed),
-        {"alpha": None},  # set from the CV estimator's grid after its first fit
-        cv=folds,
-        scoring="neg_mean_squared_error",
-    )
     # Interleaved repeats, the fastest of each kept: on a shared machine a
     # run is only ever slowed down by others, never sped up. Every fit starts
     # afresh, so each repeat does the same work (same iterations).
     runs_cv, runs_gs = [], []
     for _ in range(args.repeats):
         runs_cv.append(timed(cv_model.fit, X_train, y_train))
-        search.set_params(param_grid={"alpha": list(cv_model.alphas_)})
+        # The CV estimator's grid, known once it has been fitted.
+        search = GridSearchCV(
+            RegularizedMLPRegressor(**params, random_state=seed),
+            {"alpha": list(cv_model.alphas_)},
+            cv=folds,
+            scoring="neg_mean_squared_error",
+        )
         runs_gs.append(timed(search.fit, X_train, y_train))
     (t_cv, c_cv), i_cv = _fastest(runs_cv), runs_cv[0][2]
     (t_gs, c_gs), i_gs = _fastest(runs_gs), runs_gs[0][2]

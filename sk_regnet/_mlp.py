@@ -645,18 +645,16 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
 
     def _objective_at_fit(self, X, y, sample_weight=None):
-        """``J`` at the fitted parameters on ``X, y`` (float).
+        """``J`` at the fitted parameters on the training data (float).
 
-        What a regularization path records at each step. For the full-batch
-        solvers this is ``loss_`` when ``X, y`` are the training data; for
-        the stochastic solvers ``loss_`` is an average over the last epoch's
+        What a regularization path records at each step; ``X, y,
+        sample_weight`` are the training data as ``_validate_training_data``
+        returned them. For the full-batch solvers this is ``loss_``; for the
+        stochastic solvers ``loss_`` is an average over the last epoch's
         minibatches, so ``J`` is computed here, in one pass over the data.
         """
         if self.solver not in STOCHASTIC_SOLVERS:
             return float(self.loss_)
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=False
-        )
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         layout = ParameterLayout([X.shape[1], *self._hidden_sizes(), y_2d.shape[1]])
         theta = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)

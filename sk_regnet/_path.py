@@ -145,7 +145,7 @@ def _follow_path(
             penalty = penalty or _penalty_of(estimator)
             n_nonzero, n_features = _sparsity(estimator.coefs_)
             reg = float(alpha) * float(penalty.value(estimator.coefs_))
-            loss = estimator._objective_at_fit(X, y, sample_weight)
+            loss = estimator._objective_at_fit(*checked)
             yield PathStep(
                 alpha=float(alpha),
                 n_iter=int(estimator.n_iter_),

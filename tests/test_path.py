@@ -1,7 +1,9 @@
 """Tests of regularization_path and the per-fold path scoring."""
 
 import numpy as np
+import pandas as pd
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sk_regnet import RegularizedMLPRegressor, regularization_path
@@ -67,9 +69,6 @@ def test_path_is_a_sequence_of_public_warm_started_fits(sparse_linear_data, case
     # The path validates the data once, refits through a private entry and
     # draws a random generator only when a fit uses one; the result must be
     # what the public API gives step by step.
-    import pandas as pd
-    import scipy.sparse as sp
-
     case = dict(case)
     X, y = sparse_linear_data
     sw = (
