@@ -72,6 +72,17 @@ def _sin_pi(X):
     return np.sin(np.pi * np.asarray(X)[:, 0])
 
 
+def _friedman1(X):
+    # The noise-free target of make_friedman1 (Friedman, 1991).
+    X = np.asarray(X)
+    return (
+        10.0 * np.sin(np.pi * X[:, 0] * X[:, 1])
+        + 20.0 * (X[:, 2] - 0.5) ** 2
+        + 10.0 * X[:, 3]
+        + 5.0 * X[:, 4]
+    )
+
+
 def article_data(seed=0, test_size=0.2):
     """The article's data: noisy ``sin(pi x)`` on [-1, 1] and its split.
 
@@ -126,7 +137,7 @@ def load_dataset(name, *, test_size=0.2, seed=0):
     elif name == "friedman1":
         X, y = make_friedman1(n_samples=400, noise=1.0, random_state=seed)
         names = [f"x{j}" for j in range(X.shape[1])]
-        truth = None
+        truth = _friedman1
     else:
         raise DataError(
             f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}"

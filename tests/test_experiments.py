@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_friedman1
 
 from sk_regnet import RegularizedMLPRegressorCV, cli, experiments
 from sk_regnet.experiments import DataError
@@ -36,6 +37,16 @@ def test_article_data_matches_the_bundled_split():
         assert_array_equal(ours, article)
     assert dataset.X_train.shape == (80, 1)
     assert_allclose(dataset.truth(np.array([[0.5], [-0.5]])), [1.0, -1.0])
+
+
+def test_friedman1_truth_is_the_noise_free_target():
+    X, y = make_friedman1(n_samples=50, noise=0.0, random_state=3)
+    data = experiments.load_dataset("friedman1")
+    assert_allclose(data.truth(X), y)
+    # On the noisy draw the residuals are the unit-variance noise.
+    residual = data.y_train - data.truth(data.X_train)
+    assert 0.8 < residual.std() < 1.2
+    assert experiments.load_dataset("diabetes").truth is None
 
 
 @pytest.mark.parametrize("name, n_features", [("diabetes", 10), ("friedman1", 10)])
