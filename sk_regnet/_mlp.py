@@ -1,10 +1,14 @@
 """RegularizedMLPRegressor: the scikit-learn estimator around the objective."""
 
 import functools
+import os
+import sys
 import warnings
 from numbers import Integral, Real
 
+import joblib
 import numpy as np
+import sklearn
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -32,6 +36,26 @@ from ._penalties import (
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 STOCHASTIC_SOLVERS = ("adam", "sgd")
+
+# Frames from these directories are passed over when a warning is attributed
+# (joblib runs the CV estimator's folds, even with n_jobs=1).
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(module.__file__) + os.sep
+    for module in (sys.modules[__package__], sklearn, joblib)
+)
+
+
+def _warn(message, category):
+    """``warnings.warn`` attributed to the first caller outside the libraries.
+
+    The same warning is reached through ``fit``, the CV estimator, the path
+    or scikit-learn's model selection, at different depths: a fixed
+    ``stacklevel`` would point into library code for all but one of them.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _nonfinite_is_divergence(train):
@@ -797,11 +821,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             batch_size = min(200, n_samples)
         else:
             if self.batch_size > n_samples:
-                warnings.warn(
+                _warn(
                     f"batch_size={self.batch_size} is larger than the "
                     f"{n_samples} training samples; it is clipped to {n_samples}.",
                     UserWarning,
-                    stacklevel=7 if incremental else 6,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -930,19 +953,17 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 if self.solver in ("lbfgs", "fista")
                 else "Lower learning_rate_init or scale the data."
             )
-            warnings.warn(
+            _warn(
                 "Training diverged (the objective or its gradient became "
                 f"non-finite) after {result.n_iter} iterations; kept the last "
                 f"finite parameters. {advice}",
                 ConvergenceWarning,
-                stacklevel=5,
             )
         elif not result.converged and not incremental:
-            warnings.warn(
+            _warn(
                 f"Solver '{self.solver}' reached max_iter={self.max_iter} before "
                 f"the tolerance tol={self.tol} was met; increase max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=5,
             )
 
     # -------------------------------------------------------------- predict

@@ -8,11 +8,15 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import (
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+    regularization_path,
+)
 
 
 def n_zero_weights(model):
@@ -157,6 +161,57 @@ def test_convergence_warning_and_verbose(small_regression, capsys):
         model.fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and lines[0].startswith("Iteration 1, loss = ")
+
+
+def _warning_sources(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    assert caught, "no warning was raised"
+    return {(w.category, w.filename) for w in caught}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda X, y, m: m.fit(X, y), id="fit"),
+        pytest.param(
+            lambda X, y, m: m.set_params(solver="adam", batch_size=100).partial_fit(
+                X, y
+            ),
+            id="partial_fit",
+        ),
+        pytest.param(
+            lambda X, y, m: m.set_params(solver="adam", batch_size=100).fit(X, y),
+            id="batch_size",
+        ),
+        pytest.param(
+            lambda X, y, m: make_pipeline(StandardScaler(), m).fit(X, y),
+            id="pipeline",
+        ),
+        pytest.param(
+            lambda X, y, m: cross_val_score(m, X, y, cv=2), id="cross_val_score"
+        ),
+        pytest.param(
+            lambda X, y, m: RegularizedMLPRegressorCV(
+                (4,), max_iter=2, alphas=[1e-3, 1e-2], cv=2
+            ).fit(X, y),
+            id="cv_estimator",
+        ),
+        pytest.param(
+            lambda X, y, m: regularization_path(X, y, alphas=[1e-3], max_iter=2),
+            id="regularization_path",
+        ),
+    ],
+)
+def test_warnings_point_at_the_callers_line(small_regression, call):
+    # However deep in sk_regnet, scikit-learn or joblib a warning is raised,
+    # it is attributed to the user's code: here, this test file.
+    X, y = small_regression
+    model = RegularizedMLPRegressor((4,), max_iter=2, random_state=0)
+    sources = _warning_sources(lambda: call(X, y, model))
+    assert {filename for _, filename in sources} == {__file__}
+    assert {category for category, _ in sources} <= {ConvergenceWarning, UserWarning}
 
 
 def test_gd_with_zero_tol_runs_exactly_max_iter(small_regression):
