@@ -33,7 +33,8 @@ class RegularizationPathDisplay:
     """Validation MSE and sparsity against alpha.
 
     Plots the mean validation MSE across folds (± one standard deviation)
-    against alpha on a log axis, marks the chosen alpha, and, on a second
+    against alpha on a log axis (symmetric-log when the grid includes
+    ``alpha=0``), marks the chosen alpha, and, on a second
     y axis, the number of non-zero weights and of selected input features
     along the path. Create it with :meth:`from_estimator` or
     :meth:`from_path`; matplotlib is needed only for :meth:`plot`.
@@ -113,9 +114,14 @@ class RegularizationPathDisplay:
         """
         plt = _import_pyplot()
         alphas = np.asarray(self.alphas, dtype=np.float64)
-        if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas <= 0):
+        if (
+            alphas.ndim != 1
+            or alphas.size == 0
+            or not np.all(np.isfinite(alphas))
+            or np.any(alphas < 0)
+        ):
             raise ValueError(
-                "alphas must be a non-empty 1-D array of positive values (log axis)."
+                "alphas must be a non-empty 1-D array of finite, non-negative values."
             )
         order = np.argsort(alphas)
         alphas = alphas[order]
@@ -129,7 +135,13 @@ class RegularizationPathDisplay:
         self.band_ = ax.fill_between(
             alphas, mean - std, mean + std, color="C0", alpha=0.2, label="± 1 std"
         )
-        ax.set_xscale("log")
+        positive = alphas[alphas > 0]
+        if positive.size == alphas.size:
+            ax.set_xscale("log")
+        elif positive.size:
+            # alpha = 0 (no penalty) has no place on a log axis: linear below
+            # the smallest positive alpha, logarithmic above it.
+            ax.set_xscale("symlog", linthresh=positive.min())
         ax.set_xlabel("alpha")
         ax.set_ylabel("validation MSE")
         self.alpha_line_ = None
@@ -184,6 +196,15 @@ class RegularizationPathDisplay:
         -------
         display : RegularizationPathDisplay
         """
+        from ._cv import RegularizedMLPRegressorCV
+
+        if not isinstance(estimator, RegularizedMLPRegressorCV):
+            raise TypeError(
+                "from_estimator needs a fitted RegularizedMLPRegressorCV, got "
+                f"{type(estimator).__name__}. For another estimator, compute "
+                "validation errors along a path (e.g. with regularization_path) "
+                "and use from_path."
+            )
         check_is_fitted(estimator, ["alphas_", "mse_path_", "alpha_"])
         return cls(
             alphas=estimator.alphas_,

@@ -8,7 +8,11 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import NotFittedError
 
-from sk_regnet import RegularizationPathDisplay, RegularizedMLPRegressorCV
+from sk_regnet import (
+    RegularizationPathDisplay,
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -23,10 +27,15 @@ def close_figures():
 
 
 @pytest.fixture(scope="module")
-def fitted_cv():
+def sparse_data():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 4))
-    y = X[:, 0] - X[:, 1] + 0.1 * rng.normal(size=40)
+    return X, X[:, 0] - X[:, 1] + 0.1 * rng.normal(size=40)
+
+
+@pytest.fixture(scope="module")
+def fitted_cv(sparse_data):
+    X, y = sparse_data
     return RegularizedMLPRegressorCV(
         (3,), penalty="l1", n_alphas=4, cv=2, max_iter=30, random_state=0
     ).fit(X, y)
@@ -76,13 +85,41 @@ def test_band_is_one_standard_deviation():
 def test_shape_mismatch():
     with pytest.raises(ValueError, match="mse_path must have shape"):
         RegularizationPathDisplay.from_path([0.1, 1.0], np.ones((3, 2)))
-    with pytest.raises(ValueError, match="positive"):
-        RegularizationPathDisplay.from_path([0.0, 1.0], [1.0, 2.0])
+    for alphas in ([-0.1, 1.0], [np.nan, 1.0], [np.inf, 1.0], []):
+        with pytest.raises(ValueError, match="finite, non-negative"):
+            RegularizationPathDisplay.from_path(alphas, np.ones(len(alphas)))
+
+
+@pytest.mark.parametrize(
+    "alphas, scale", [([0.0, 1e-3, 1e-1], "symlog"), ([0.0], "linear")]
+)
+def test_alpha_zero_is_plotted(alphas, scale):
+    # The CV estimator accepts alpha = 0; its path must be drawable too.
+    display = RegularizationPathDisplay.from_path(alphas, np.arange(len(alphas)))
+    assert display.ax_.get_xscale() == scale
+    assert_allclose(display.line_.get_xdata(), alphas)
+    display.figure_.canvas.draw()
+
+
+def test_cv_estimator_with_alpha_zero(sparse_data):
+    X, y = sparse_data
+    model = RegularizedMLPRegressorCV(
+        (3,), penalty="l2", alphas=[0.0, 0.1], cv=2, max_iter=20, random_state=0
+    ).fit(X, y)
+    display = RegularizationPathDisplay.from_estimator(model)
+    assert_allclose(display.line_.get_xdata(), [0.0, 0.1])
 
 
 def test_unfitted_estimator():
     with pytest.raises(NotFittedError):
         RegularizationPathDisplay.from_estimator(RegularizedMLPRegressorCV())
+
+
+def test_from_estimator_needs_the_cv_estimator(sparse_data):
+    X, y = sparse_data
+    model = RegularizedMLPRegressor((3,), max_iter=5).fit(X, y)
+    with pytest.raises(TypeError, match="needs a fitted RegularizedMLPRegressorCV"):
+        RegularizationPathDisplay.from_estimator(model)
 
 
 def test_clear_error_without_matplotlib(monkeypatch):
