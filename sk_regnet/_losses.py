@@ -12,10 +12,15 @@ sample_weight) -> (value, d value / d raw)`` in closed form; the objective
 then skips autograd for it (it is tested against autograd). A loss with
 ``sample_mean = True`` is such a weighted mean over samples, so the objective
 may evaluate it on chunks of rows and combine them.
+
+``saturated_value(y, sample_weight)``: the loss of a prediction equal to every
+target, the floor from which the alpha grid measures the best constant's loss
+(its deviance).
 """
 
 import autograd.numpy as anp
 import numpy as np
+from scipy.special import xlogy
 
 
 def _weighted_mean(per_entry, sample_weight):
@@ -55,6 +60,10 @@ class SquaredError:
         value, scale = _weighted_mean_and_scale(residual * residual, sample_weight)
         residual *= 2 * scale
         return value, residual
+
+    def saturated_value(self, y, sample_weight=None):
+        """The loss of predicting every target exactly: its least value on ``y``."""
+        return 0.0
 
     def inverse_link(self, raw):
         return raw
@@ -107,6 +116,15 @@ class Poisson:
         grad *= scale
         return value, grad
 
+    def saturated_value(self, y, sample_weight=None):
+        """The loss of predicting every target exactly: its least value on ``y``.
+
+        ``exp(raw) - y * raw`` is least at ``raw = log(y)``, where it is
+        ``y - y log y`` (0 for ``y = 0``, the limit as ``raw -> -inf``).
+        Negative for large counts: the loss leaves out this y-only term.
+        """
+        return float(_weighted_mean(y - xlogy(y, y), sample_weight))
+
     def inverse_link(self, raw):
         return _guarded_exp(np.asarray(raw))
 
@@ -132,6 +150,10 @@ class Huber:
         grad *= scale
         return value, grad
 
+    def saturated_value(self, y, sample_weight=None):
+        """The loss of predicting every target exactly: its least value on ``y``."""
+        return 0.0
+
     def value(self, y, raw, sample_weight=None):
         abs_r = anp.abs(y - raw)
         quadratic = anp.minimum(abs_r, self.delta)
@@ -153,6 +175,10 @@ class CallableLoss:
 
     def value(self, y, raw, sample_weight=None):
         return self.func(y, raw, sample_weight)
+
+    def saturated_value(self, y, sample_weight=None):
+        """The loss of predicting every target exactly (identity link)."""
+        return float(self.func(y, y, sample_weight))
 
     def inverse_link(self, raw):
         return raw

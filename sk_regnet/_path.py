@@ -162,7 +162,13 @@ def _follow_path(
 
 
 def _null_loss(loss, huber_delta, y, sample_weight):
-    """Data loss of the best constant prediction (one constant per output)."""
+    """Deviance of the best constant prediction (one constant per output).
+
+    Its data loss above that of a perfect prediction, so never negative for a
+    convex loss: the variance of ``y`` for the squared error, the half
+    Poisson deviance of the mean for ``'poisson'`` (whose loss leaves out a
+    term in ``y`` alone, and is negative for large counts).
+    """
     loss = get_loss(loss, huber_delta)
     y = np.asarray(y, dtype=np.float64)
     y = y.reshape(-1, 1) if y.ndim == 1 else y
@@ -178,7 +184,10 @@ def _null_loss(loss, huber_delta, y, sample_weight):
     best = min(value(s) for s in starts)
     for s in starts:
         best = min(best, float(scipy.optimize.minimize(value, s).fun))
-    return best
+    floor = loss.saturated_value(y, sw)
+    deviance = best - floor
+    # Rounding can leave a constant y's deviance a hair below zero.
+    return 0.0 if abs(deviance) <= 1e-9 * (abs(best) + abs(floor)) else deviance
 
 
 def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
@@ -189,8 +198,9 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
 
         alpha_max = L_null / P(W_dense)
 
-    where ``L_null`` is the data loss of the best constant prediction (the
-    variance of ``y`` for the squared error) and ``P(W_dense)`` the penalty of
+    where ``L_null`` is the deviance of the best constant prediction (its data
+    loss above a perfect prediction's: the variance of ``y`` for the squared
+    error) and ``P(W_dense)`` the penalty of
     the dense weights. At ``alpha_max`` the penalty on the dense solution alone
     costs as much as predicting a constant, so beyond it the path has reached
     (or is near) the trivial network. The grid runs from
@@ -210,12 +220,15 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
     estimator.set_params(alpha=0.0, warm_start=True).fit(X, y, sample_weight)
     p_dense = float(_penalty_of(estimator).value(estimator.coefs_))
     l_null = _null_loss(estimator.loss, estimator.huber_delta, y, sample_weight)
-    if not (np.isfinite(p_dense) and p_dense > 0 and np.isfinite(l_null)):
+    if not (np.isfinite(p_dense) and p_dense > 0 and np.isfinite(l_null)) or (
+        l_null < 0
+    ):
         raise ValueError(
             "Cannot build an alpha grid from the data: the penalty of the dense "
             f"fit is {p_dense!r} and the constant model's loss {l_null!r}. "
             "Pass alphas explicitly."
         )
+    # A constant y has no deviance: any alpha fits it, a tiny grid (as LassoCV).
     alpha_max = max(l_null, np.finfo(np.float64).tiny) / p_dense
     return np.geomspace(eps * alpha_max, alpha_max, n_alphas), estimator
 
@@ -270,8 +283,9 @@ def regularization_path(
         Regularization strengths; they are visited in increasing order. None
         builds a log grid of ``n_alphas`` values from the data: the network is
         first fitted with ``alpha=0`` and ``alpha_max = L_null / P(W_dense)``,
-        the loss of the best constant prediction (the variance of ``y`` for
-        the squared error) over the penalty of the dense weights, the alpha
+        the deviance of the best constant prediction (its loss above a
+        perfect prediction's: the variance of ``y`` for the squared error)
+        over the penalty of the dense weights, the alpha
         at which the penalty of the dense solution costs as much as predicting
         a constant. The grid spans ``[eps * alpha_max, alpha_max]``, and the
         path continues from the dense fit.

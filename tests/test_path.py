@@ -1,10 +1,12 @@
 """Tests of regularization_path and the per-fold path scoring."""
 
+import autograd.numpy as anp
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.metrics import mean_poisson_deviance
 
 from sk_regnet import RegularizedMLPRegressor, regularization_path
 from sk_regnet._path import PathStep, _fold_path_scores, _null_loss
@@ -219,7 +221,7 @@ def test_alpha_grid_heuristic(sparse_linear_data):
     assert all(s.warm_start for s in steps)
 
 
-def test_null_loss_is_the_best_constant():
+def test_null_loss_is_the_deviance_of_the_best_constant():
     rng = np.random.RandomState(0)
     y = rng.poisson(3.0, size=50).astype(float)
     w = rng.uniform(0.5, 2, size=50)
@@ -227,9 +229,32 @@ def test_null_loss_is_the_best_constant():
     assert_allclose(
         _null_loss("squared_error", 1.0, y, w), np.average((y - mean) ** 2, weights=w)
     )
-    # Poisson (log link): the best raw constant is log(mean y).
-    expected = np.average(np.exp(np.log(mean)) - y * np.log(mean), weights=w)
-    assert_allclose(_null_loss("poisson", 1.0, y, w), expected, rtol=1e-6)
+    # Poisson (log link): the best constant is the mean; its half deviance.
+    for counts in (y, 20 * y):  # means below and above e
+        mean = np.average(counts, weights=w)
+        expected = 0.5 * mean_poisson_deviance(
+            counts, np.full_like(counts, mean), sample_weight=w
+        )
+        assert_allclose(_null_loss("poisson", 1.0, counts, w), expected, rtol=1e-6)
+    # A constant target has no deviance, whatever the loss.
+    for loss in ("squared_error", "poisson", "huber"):
+        for c in (0.0, 1.0, 50.0):
+            assert 0.0 <= _null_loss(loss, 1.0, np.full(20, c), None) <= 1e-9
+
+
+def test_poisson_alpha_grid_from_the_deviance():
+    # Counts with a mean far above e, where the Poisson loss without its
+    # y-only term is negative: the grid must still come from the deviance.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = rng.poisson(np.exp(3.0 + 0.5 * X[:, 0])).astype(float)
+    params = dict(hidden_layer_sizes=(3,), loss="poisson", max_iter=60, random_state=0)
+    alphas, *_ = regularization_path(X, y, n_alphas=3, eps=1e-2, penalty="l2", **params)
+    dense = RegularizedMLPRegressor(alpha=0.0, penalty="l2", **params).fit(X, y)
+    deviance = 0.5 * mean_poisson_deviance(y, np.full_like(y, y.mean()))
+    alpha_max = deviance / get_penalty("l2").value(dense.coefs_)
+    assert alpha_max > 1e-3
+    assert_allclose(alphas, np.geomspace(1e-2 * alpha_max, alpha_max, 3), rtol=1e-5)
 
 
 def test_fold_scores_are_validation_mse(sparse_linear_data):
@@ -269,3 +294,18 @@ def test_inputs_not_mutated(sparse_linear_data):
     assert_array_equal(X, X_copy)
     assert_array_equal(y, y_copy)
     assert_array_equal(alphas, [0.1, 0.01])
+
+
+def test_callable_loss_alpha_grid_matches_its_builtin_twin(sparse_linear_data):
+    # A callable loss is measured from its value at y_pred = y (identity link).
+    X, y = sparse_linear_data
+
+    def squared_error_plus_one(y_true, y_pred, sample_weight):
+        return anp.mean((y_true - y_pred) ** 2) + 1.0
+
+    params = dict(hidden_layer_sizes=(3,), max_iter=40, random_state=0)
+    ours, *_ = regularization_path(
+        X, y, n_alphas=3, penalty="l2", loss=squared_error_plus_one, **params
+    )
+    builtin, *_ = regularization_path(X, y, n_alphas=3, penalty="l2", **params)
+    assert_allclose(ours, builtin, rtol=1e-5)
