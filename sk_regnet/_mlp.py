@@ -556,18 +556,29 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             accept_sparse=("csr", "csc"),
         )
-        y = np.asarray(y, dtype=X.dtype)
+        # The network computes in X's dtype; a finite float64 y can overflow
+        # float32 (checked here, not reported later as a diverged fit).
+        with np.errstate(over="ignore"):
+            y_cast = np.asarray(y, dtype=X.dtype)
+        if y_cast is not y and not np.all(np.isfinite(y_cast)):
+            raise ValueError(
+                f"y has values beyond the range of {X.dtype} (X's dtype, in "
+                "which the network computes); rescale y or pass X as float64."
+            )
+        y = y_cast
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
             if not np.any(sample_weight > 0):
                 raise ValueError("sample_weight must contain a positive weight.")
             # The loss is a weighted mean, unchanged by rescaling the weights;
             # dividing by the largest keeps their sum finite for any valid
-            # input (e.g. weights near 1e307). A new array: the caller's is
-            # never modified.
-            sample_weight = sample_weight / sample_weight.max()
+            # input (e.g. weights near 1e307), in float32 too. A new array:
+            # the caller's is never modified.
+            sample_weight = (sample_weight / sample_weight.max()).astype(
+                X.dtype, copy=False
+            )
         return X, y, sample_weight
 
     def _fit(self, X, y, sample_weight, incremental, validated=False):

@@ -250,3 +250,28 @@ def test_float32_partial_fit_keeps_dtype():
         model.partial_fit(X.astype(np.float32), y)
     assert model.coefs_[0].dtype == np.float32
     assert model.predict(X.astype(np.float32)).dtype == np.float32
+
+
+def test_float32_rejects_targets_beyond_its_range():
+    X = np.random.RandomState(0).normal(size=(20, 3)).astype(np.float32)
+    y = X[:, 0].astype(np.float64) * 1e50  # finite in float64, inf in float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning from the cast
+        with pytest.raises(ValueError, match="y has values beyond the range"):
+            RegularizedMLPRegressor((3,), max_iter=5).fit(X, y)
+    # In float64 the same targets are accepted.
+    RegularizedMLPRegressor((3,), max_iter=5).fit(X.astype(np.float64), y)
+
+
+def test_float32_accepts_weights_beyond_its_range():
+    # Weights are validated and normalised in float64, then cast: only their
+    # ratios matter, so 1e300 everywhere is the same as 1 everywhere.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 3)).astype(np.float32)
+    y = X[:, 0] - X[:, 1]
+    params = dict(hidden_layer_sizes=(3,), max_iter=20, random_state=0)
+    big = RegularizedMLPRegressor(**params).fit(X, y, sample_weight=np.full(20, 1e300))
+    plain = RegularizedMLPRegressor(**params).fit(X, y)
+    assert big.coefs_[0].dtype == np.float32
+    for W_big, W_plain in zip(big.coefs_, plain.coefs_):
+        assert_allclose(W_big, W_plain, rtol=1e-4, atol=1e-6)
