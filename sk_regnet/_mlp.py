@@ -1,5 +1,6 @@
 """RegularizedMLPRegressor: the scikit-learn estimator around the objective."""
 
+import contextlib
 import functools
 import os
 import sys
@@ -56,6 +57,19 @@ def _warn(message, category):
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+@contextlib.contextmanager
+def _restored_on_error(estimator, names):
+    """Put the attributes ``names`` of ``estimator`` back if the block raises."""
+    saved = {name: vars(estimator)[name] for name in names if name in vars(estimator)}
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            vars(estimator).pop(name, None)
+        vars(estimator).update(saved)
+        raise
 
 
 def _nonfinite_is_divergence(train):
@@ -598,37 +612,41 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        if not validated:
-            X, y, sample_weight = self._validate_training_data(
-                X, y, sample_weight, reset=first_pass
-            )
-        y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
-        if self.loss == "poisson" and np.any(y_2d < 0):
-            raise ValueError("loss='poisson' requires non-negative targets y.")
-        if not first_pass and y_2d.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
-            )
-
-        layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
-        # A fresh generator from random_state on every call, as MLPRegressor;
-        # only when something draws from it: seeding one costs ~0.2 ms, a
-        # third of a warm-started full-batch fit on small data (path steps).
-        needs_rng = first_pass or self.solver in STOCHASTIC_SOLVERS
-        rng = check_random_state(self.random_state) if needs_rng else None
-        group_ids, n_groups = check_groups(self.groups, X.shape[1])
-        check_group_weights(self.group_weights, n_groups)
-        if first_pass:
-            theta0 = initialize(layout, self.weight_init, self.activation, rng, X.dtype)
-        else:
-            if [W.shape for W in self.coefs_] != layout.weight_shapes:
-                raise ValueError(
-                    "hidden_layer_sizes changed since the last fit; warm_start and "
-                    "partial_fit need the same architecture."
+        # Validation sets n_features_in_ and feature_names_in_ before the
+        # checks below: a fit that fails in them leaves the model as it was.
+        with _restored_on_error(self, ("n_features_in_", "feature_names_in_")):
+            if not validated:
+                X, y, sample_weight = self._validate_training_data(
+                    X, y, sample_weight, reset=first_pass
                 )
-            theta0 = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
-        # Before any state changes, so a bad callable leaves the model as it was.
-        self._check_callables(layout, X, y_2d, sample_weight, theta0)
+            y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+            if self.loss == "poisson" and np.any(y_2d < 0):
+                raise ValueError("loss='poisson' requires non-negative targets y.")
+            if not first_pass and y_2d.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
+                )
+
+            layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
+            # A fresh generator from random_state on every call, as MLPRegressor;
+            # only when something draws from it: seeding one costs ~0.2 ms, a
+            # third of a warm-started full-batch fit on small data (path steps).
+            needs_rng = first_pass or self.solver in STOCHASTIC_SOLVERS
+            rng = check_random_state(self.random_state) if needs_rng else None
+            group_ids, n_groups = check_groups(self.groups, X.shape[1])
+            check_group_weights(self.group_weights, n_groups)
+            if first_pass:
+                theta0 = initialize(
+                    layout, self.weight_init, self.activation, rng, X.dtype
+                )
+            else:
+                if [W.shape for W in self.coefs_] != layout.weight_shapes:
+                    raise ValueError(
+                        "hidden_layer_sizes changed since the last fit; warm_start and "
+                        "partial_fit need the same architecture."
+                    )
+                theta0 = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
+            self._check_callables(layout, X, y_2d, sample_weight, theta0)
 
         self._random_state = rng
         self._group_ids, self._n_groups = group_ids, n_groups

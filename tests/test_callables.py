@@ -5,6 +5,7 @@ import warnings
 
 import autograd.numpy as anp
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import check_grad
@@ -218,6 +219,44 @@ def test_a_bad_callable_leaves_a_fitted_model_unchanged(data):
         model.fit(X, y)
     for a, b in zip(coefs, model.coefs_):
         assert_allclose(a, b)
+
+
+def _text_penalty(coefs):
+    return "not a number"
+
+
+@pytest.mark.parametrize(
+    "bad_params, error",
+    [
+        (dict(penalty=_text_penalty), TypeError),
+        (dict(penalty="group_lasso", solver="adam", groups=[0, 1]), ValueError),
+        (dict(loss="poisson"), ValueError),  # the new y is negative
+    ],
+)
+def test_a_failed_refit_on_new_data_leaves_the_model_as_it_was(bad_params, error):
+    # The new data pass validation (which records n_features_in_ and
+    # feature_names_in_) and then fail a later check: the model keeps the
+    # previous fit's attributes and still predicts on its own data.
+    rng = np.random.RandomState(0)
+    old = pd.DataFrame(rng.uniform(size=(20, 3)), columns=["a", "b", "c"])
+    new = pd.DataFrame(rng.normal(size=(20, 5)), columns=list("vwxyz"))
+    model = RegularizedMLPRegressor((3,), max_iter=5, random_state=0)
+    _fit(model, old, old["a"])
+    before = model.predict(old)
+    params = model.get_params()
+    model.set_params(**bad_params)
+    with pytest.raises(error):
+        model.fit(new, -1.0 - new["v"] ** 2)
+    assert model.n_features_in_ == 3
+    assert list(model.feature_names_in_) == ["a", "b", "c"]
+    # (predict reads loss and activation from the parameters, as MLPRegressor.)
+    assert_allclose(model.set_params(**params).predict(old), before)
+    # A first fit that fails leaves no trace of the data.
+    fresh = clone(model).set_params(**bad_params)
+    with pytest.raises(error):
+        fresh.fit(new, -1.0 - new["v"] ** 2)
+    assert not hasattr(fresh, "n_features_in_")
+    assert not hasattr(fresh, "feature_names_in_")
 
 
 def test_check_differentiable_returns_the_value():
