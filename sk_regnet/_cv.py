@@ -245,6 +245,15 @@ n_features_in_, feature_names_in_
         )
         self._hidden_sizes()  # fail early, with the base estimator's message
         folds = list(check_cv(self.cv).split(X, y))
+        if sample_weight is not None:
+            for k, (train, test) in enumerate(folds):
+                for rows, part in ((train, "training"), (test, "test")):
+                    if not np.any(sample_weight[rows] > 0):
+                        raise ValueError(
+                            f"sample_weight is zero on every {part} row of CV "
+                            f"fold {k}; each fold needs rows of positive weight "
+                            "in both parts (choose another cv splitter)."
+                        )
         # One seed per fold and one for the final path, drawn up front: a fold's
         # result depends on its index only, not on which worker runs it or when.
         seeds = check_random_state(self.random_state).randint(

@@ -94,6 +94,20 @@ def test_unit_sample_weight_is_no_weight(data):
     assert_allclose(plain.mse_path_, weighted.mse_path_)
 
 
+@pytest.mark.parametrize("zero_rows, part", [("first", "test"), ("second", "training")])
+def test_a_fold_without_weight_is_a_clear_error(data, zero_rows, part):
+    # Unshuffled 2-fold: fold 0 tests on the first half and trains on the
+    # second.
+    X, y = data
+    folds = KFold(2)
+    train, test = next(folds.split(X))
+    weights = np.ones(len(y))
+    weights[test if zero_rows == "first" else train] = 0.0
+    model = RegularizedMLPRegressorCV((2,), alphas=[1e-2], cv=folds, max_iter=5)
+    with pytest.raises(ValueError, match=f"every {part} row of CV fold 0"):
+        model.fit(X, y, weights)
+
+
 def test_multi_output(data):
     X, y = data
     Y = np.column_stack([y, -y])
