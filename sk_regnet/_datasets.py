@@ -103,6 +103,19 @@ def article_data(seed=0, test_size=0.2):
     np.random.seed(seed)
     X = np.random.rand(100, 1) * 2 - 1
     y = np.sin(np.pi * X).squeeze() + np.random.randn(100) * 0.1
+    return _split(X, y, test_size, seed)
+
+
+def _split(X, y, test_size, seed):
+    """``train_test_split``, with a clear error when a part would be empty."""
+    n_samples = X.shape[0]
+    n_test = int(np.ceil(test_size * n_samples))  # as train_test_split rounds
+    if not 0 < n_test < n_samples:
+        raise DataError(
+            f"test_size={test_size:g} of {n_samples} samples leaves "
+            f"{n_samples - n_test} for training and {n_test} for testing; "
+            "both need at least one"
+        )
     return train_test_split(X, y, test_size=test_size, random_state=seed)
 
 
@@ -128,7 +141,7 @@ def load_dataset(name, *, test_size=0.2, seed=0):
     """
     if name == "article":
         X, y = _article_draw(np.random.RandomState(seed))
-        split = train_test_split(X, y, test_size=test_size, random_state=seed)
+        split = _split(X, y, test_size, seed)
         return Dataset("article", *split, ["x"], truth=_sin_pi, is_article=True)
     if name == "diabetes":
         bunch = load_diabetes()
@@ -142,7 +155,7 @@ def load_dataset(name, *, test_size=0.2, seed=0):
         raise DataError(
             f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}"
         )
-    split = train_test_split(X, y, test_size=test_size, random_state=seed)
+    split = _split(X, y, test_size, seed)
     return Dataset(name, *split, names, truth=truth)
 
 
@@ -168,31 +181,28 @@ def read_csv(path, target):
         Missing or empty file, rows of different lengths, unknown target,
         a non-numeric column or a missing value, named in the message.
     """
+    if not str(path).strip():
+        raise DataError("the CSV path is empty")
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path} is a directory, not a CSV file")
     if not path.is_file():
         raise DataError(f"CSV file not found: {path}")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        records = [
-            (n, r) for n, r in enumerate(csv.reader(f, skipinitialspace=True), 1) if r
-        ]
+    target = target.strip()
+    records = _read_records(path)
     if not records:
         raise DataError(f"CSV file {path} is empty")
     header = [name.strip() for name in records[0][1]]
     rows = records[1:]
     if not rows:
         raise DataError(f"CSV file {path} has a header but no data rows")
+    _check_header(path, header, target)
     for line, row in rows:
         if len(row) != len(header):
             raise DataError(
                 f"CSV file {path} is ragged: line {line} has {len(row)} fields, "
                 f"the header has {len(header)}"
             )
-    if target not in header:
-        raise DataError(
-            f"target column {target!r} is not in {path}; columns: {', '.join(header)}"
-        )
-    if len(header) < 2:
-        raise DataError(f"CSV file {path} has no feature column besides {target!r}")
     data = np.empty((len(rows), len(header)))
     bad = []
     for j, name in enumerate(header):
@@ -211,9 +221,66 @@ def read_csv(path, target):
             f"CSV file {path}: non-numeric or missing values in column(s) "
             + ", ".join(bad)
         )
+    # The models standardise every column: its variance must be finite.
+    with np.errstate(over="ignore", invalid="ignore"):
+        too_large = [
+            repr(name)
+            for name, column in zip(header, data.T)
+            if not np.isfinite(np.var(column))
+        ]
+    if too_large:
+        raise DataError(
+            f"CSV file {path}: values too large to standardise (their variance "
+            f"overflows) in column(s) {', '.join(too_large)}; rescale them"
+        )
     k = header.index(target)
     features = [name for j, name in enumerate(header) if j != k]
     return np.delete(data, k, axis=1), data[:, k], features
+
+
+def _read_records(path):
+    """The non-empty rows of a UTF-8 CSV file, with their line numbers."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, skipinitialspace=True)
+            return [(n, row) for n, row in enumerate(reader, 1) if row]
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"CSV file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+            f"at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except csv.Error as exc:
+        raise DataError(f"CSV file {path} cannot be parsed: {exc}") from None
+
+
+def _check_header(path, header, target):
+    """Column names: present, distinct, the target among them, a feature left."""
+    if any(not name for name in header):
+        position = header.index("") + 1
+        hint = (
+            " (a saved row index? write the file without it)" if position == 1 else ""
+        )
+        raise DataError(
+            f"CSV file {path}: column {position} of the header has no name{hint}"
+        )
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise DataError(
+            f"CSV file {path}: duplicated column name(s) {', '.join(map(repr, duplicated))}"
+        )
+    # One column whose name holds another delimiter: the file is not comma-separated.
+    hint = ""
+    if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+        hint = " (only comma-separated files are read)"
+    if target not in header:
+        raise DataError(
+            f"target column {target!r} is not in {path}; columns: "
+            f"{', '.join(header)}{hint}"
+        )
+    if len(header) < 2:
+        raise DataError(
+            f"CSV file {path} has no feature column besides {target!r}{hint}"
+        )
 
 
 def load_csv(path, target, *, test_size=0.2, seed=0):
@@ -236,5 +303,5 @@ def load_csv(path, target, *, test_size=0.2, seed=0):
         raise DataError(
             f"CSV file {path} has {X.shape[0]} data rows; at least 10 are needed"
         )
-    split = train_test_split(X, y, test_size=test_size, random_state=seed)
+    split = _split(X, y, test_size, seed)
     return Dataset(Path(path).stem, *split, names, target_name=target)

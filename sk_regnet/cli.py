@@ -7,6 +7,8 @@ and files, and bad input into one line on stderr with exit code 2.
 
 import argparse
 import json
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from . import experiments
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+#: Largest ``--alphas`` count: a path of more steps is not a comparison.
+MAX_ALPHAS = 1000
 
 
 class _UsageError(Exception):
@@ -85,8 +89,10 @@ def parse_alphas(text):
     text = text.strip()
     if text.isdigit():
         count = int(text)
-        if count < 1:
-            raise argparse.ArgumentTypeError("the number of alphas must be at least 1")
+        if not 1 <= count <= MAX_ALPHAS:
+            raise argparse.ArgumentTypeError(
+                f"the number of alphas must be between 1 and {MAX_ALPHAS}, got {count}"
+            )
         return count
     try:
         values = [float(t) for t in text.split(",")]
@@ -189,9 +195,22 @@ def build_parser():
 
 # ------------------------------------------------------------- output
 def _error_format(values):
-    """One format for a column of errors: four decimals when they are of order
-    one, one decimal when any reaches 1000 (raw-scale targets such as diabetes)."""
-    return "{:.1f}" if max(abs(v) for v in values) >= 1e3 else "{:.4f}"
+    """One format for a column of errors, readable whatever the target's scale.
+
+    Four decimals for errors of order one (the article's 0.0401), one decimal
+    from 1000 (raw-scale targets such as diabetes), more decimals for small
+    errors, and scientific notation at the extremes.
+    """
+    sizes = [abs(v) for v in values if math.isfinite(v) and v != 0]
+    if not sizes:
+        return "{:.4f}"
+    largest, smallest = max(sizes), min(sizes)
+    if largest >= 1e7 or smallest < 1e-6:
+        return "{:.4g}"
+    if largest >= 1e3:
+        return "{:.1f}"
+    # At least three significant digits for the smallest error.
+    return f"{{:.{max(4, 2 - math.floor(math.log10(smallest)))}f}}"
 
 
 def format_table(rows):
@@ -304,9 +323,18 @@ def _compare(args):
     elif args.target is not None:
         raise _UsageError("--target is only used with --csv")
     else:
-        dataset = args.dataset or "article"
+        dataset = experiments.load_dataset(
+            args.dataset or "article", test_size=args.test_size, seed=args.seed
+        )
     # Fail on an unusable output directory before the fits, not after.
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.out.exists() and not args.out.is_dir():
+        raise _UsageError(f"--out {args.out} exists and is not a directory")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _UsageError(
+            f"cannot create the --out directory {args.out}: {exc.strerror}"
+        ) from None
     comparison = experiments.compare(
         dataset,
         penalties=args.penalties,
@@ -317,9 +345,10 @@ def _compare(args):
         test_size=args.test_size,
         progress=_progress_bar(not args.quiet and sys.stderr.isatty()),
     )
+    # Saved first: the results are kept even if stdout goes away (a pipe).
+    saved = _save(comparison, args, f"compare_{comparison.dataset.name}")
     print(f"dataset: {comparison.dataset.describe()}")
     print(format_table(comparison.rows))
-    saved = _save(comparison, args, f"compare_{comparison.dataset.name}")
     if not args.quiet:
         for path in saved:
             print(f"wrote {path}")
@@ -342,6 +371,17 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         return _compare(args)
+    except BrokenPipeError:
+        # The reader of stdout left (e.g. `| head`): not an error of the input.
+        # Point stdout at devnull so the interpreter's final flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except MemoryError:
+        print(
+            "sk-regnet: error: out of memory; use smaller --hidden or --alphas",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except (_UsageError, experiments.DataError, OSError) as exc:
         message = str(exc) or type(exc).__name__
         if isinstance(exc, OSError) and exc.filename is not None:

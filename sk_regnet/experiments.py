@@ -337,7 +337,8 @@ def compare(
             f"cv={cv} folds need at least {cv} training samples; "
             f"{data.name} has {data.X_train.shape[0]}"
         )
-    penalties = [check_penalty(p) for p in penalties]
+    # One row per penalty, in the order given ('l1,l1' is one row).
+    penalties = list(dict.fromkeys(check_penalty(p) for p in penalties))
     grid = alpha_grid(alphas) if np.ndim(alphas) == 0 else np.asarray(alphas, float)
     folds = KFold(n_splits=cv, shuffle=True, random_state=seed)
     hidden = tuple(int(h) for h in hidden)

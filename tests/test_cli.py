@@ -78,9 +78,17 @@ def test_default_run_writes_json_with_every_number(default_run):
     for row in results["rows"]:
         # Every printed number is in the file, rounded as printed.
         (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith(row["model"])]
-        assert f"{row['test_mse']:.4f}" in line
-        assert f"{row['train_mse']:.4f}" in line
-        assert str(row["nonzero_weights"]) in line
+        *_, test_cell, train_cell, _, nonzero_cell = line.split()
+        for cell, value in (
+            (test_cell, row["test_mse"]),
+            (train_cell, row["train_mse"]),
+        ):
+            decimals = len(cell.partition(".")[2])
+            assert decimals >= 4
+            assert abs(float(cell) - value) <= 0.5 * 10**-decimals + 1e-12
+        assert nonzero_cell == str(row["nonzero_weights"])
+        if row["model"].startswith("article"):  # the article's precision
+            assert test_cell == f"{row['test_mse']:.4f}"
         assert row["fit_time"] > 0
     for penalty in ("l1", "l2"):
         row = rows[f"network {penalty}"]
@@ -211,6 +219,16 @@ BAD_CSVS = {
     "ragged.csv": ("a,b,y\n1,2,3\n4,5\n", "line 3 has 2 fields"),
     "text.csv": ("a,city,y\n1,Paris,3\n2,Rome,4\n", "'city'"),
     "missing.csv": ("a,b,y\n1,,3\n2,5,4\n", "'b'"),
+    "latin1.csv": ("a,caf\u00e9,y\n1,2,3\n".encode("latin-1"), "not UTF-8"),
+    "utf16.csv": ("a,b,y\n1,2,3\n".encode("utf-16"), "not UTF-8"),
+    "duplicated.csv": ("a,y,y\n1,2,3\n4,5,6\n", "duplicated column name(s) 'y'"),
+    "semicolons.csv": ("a;b;y\n1;2;3\n", "only comma-separated"),
+    "pandas_index.csv": (",a,y\n0,1,2\n1,3,4\n", "column 1 of the header has no name"),
+    "huge.csv": (
+        "a,y\n1e200,1\n-1e200,2\n",
+        "overflows) in column(s) 'a'",
+    ),
+    "long_field.csv": ("a,y\n" + "1" * 200_000 + ",2\n", "cannot be parsed"),
 }
 
 
@@ -234,12 +252,19 @@ BAD_CSVS = {
         (["compare", "--bogus"], "--bogus"),
         (["compare", "--out", "{tmp}/empty.csv", "--alphas", "1"], "empty.csv"),
         (["compare", "--dataset", "article", "--csv", "{tmp}/text.csv"], "not both"),
+        (["compare", "--csv", "{tmp}", "--target", "y"], "is a directory"),
+        (["compare", "--csv", "", "--target", "y"], "CSV path is empty"),
+        (["compare", "--test-size", "0.9999"], "leaves 0 for training"),
+        (["compare", "--alphas", "5000"], "between 1 and 1000"),
         ([], "command"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     for name, (text, _) in BAD_CSVS.items():
-        (tmp_path / name).write_text(text)
+        if isinstance(text, bytes):
+            (tmp_path / name).write_bytes(text)
+        else:
+            (tmp_path / name).write_text(text)
     proc = run(*[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -284,3 +309,35 @@ def test_table_uses_one_number_format_per_error_column():
     assert lines[0].split()[-4:-2] == ["6061.2", "960.4"]
     small = [dict(r, test_mse=r["test_mse"] / 1e4) for r in rows]
     assert format_table(small).splitlines()[2].split()[-4] == "0.6061"
+
+
+def test_table_shows_small_errors_with_significant_digits():
+    from sk_regnet.cli import format_table
+
+    row = dict(model="m", penalty="l2", alpha=0.1, selection="cv", fit_time=0.1)
+    rows = [
+        dict(row, test_mse=1.234e-4, train_mse=5.678e-9, nonzero_weights=3),
+        dict(row, test_mse=9.87e-3, train_mse=1.0e-8, nonzero_weights=4),
+    ]
+    first, second = (line.split() for line in format_table(rows).splitlines()[2:])
+    assert first[-4:-2] == ["0.000123", "5.678e-09"]
+    assert second[-4:-2] == ["0.009870", "1e-08"]
+
+
+def test_closed_stdout_is_not_an_error(tmp_path):
+    # `sk-regnet compare | head -1`: the results are saved, and the command
+    # ends quietly when its reader has gone.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+    args = ["compare", *SMALL, "--no-plot", "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sk_regnet", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    proc.stdout.close()  # no reader: the first print meets a broken pipe
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=600) == 0, stderr
+    assert stderr == ""
+    results = json.loads((tmp_path / "out" / "compare_article.json").read_text())
+    assert len(results["rows"]) == 8

@@ -287,3 +287,18 @@ def test_plot_comparison_one_feature_without_truth(tmp_path):
     # Two panels (curves, validation curve), no article panel: 2 x 550 px.
     assert image.shape[1] == 1100
     assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 50
+
+
+def test_a_penalty_given_twice_is_one_row():
+    result = experiments.compare(
+        "article",
+        penalties=["none", "l1", "none", "l1"],
+        alphas=[0.01],
+        cv=2,
+        hidden=(3,),
+        baselines=False,
+    )
+    names = [row["model"] for row in result.rows]
+    assert names[3:] == ["network none", "network l1"]
+    assert list(result.curves) == ["l1"]
+    assert result.settings["penalties"] == ["none", "l1"]
