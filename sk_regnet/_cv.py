@@ -8,6 +8,13 @@ from sklearn.base import _fit_context
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 
 from ._mlp import RegularizedMLPRegressor
@@ -51,7 +58,9 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
         ``alpha_min / alpha_max`` of the grid built when ``alphas`` is None.
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in :func:`~sklearn.model_selection.check_cv` (``KFold``
-        without shuffling for an int).
+        without shuffling for an int). A splitter that needs ``groups``
+        (e.g. :class:`~sklearn.model_selection.GroupKFold`) gets them through
+        ``fit(X, y, groups=groups)`` with metadata routing enabled.
     n_jobs : int, default=None
         Folds fitted in parallel through joblib (``None``: 1 unless in a
         :func:`joblib.parallel_config` context, e.g. ``backend="dask"`` to run
@@ -223,7 +232,7 @@ n_features_in_, feature_names_in_
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, choose ``alpha_`` and fit the final network.
 
         Parameters
@@ -234,17 +243,28 @@ n_features_in_, feature_names_in_
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the training loss and of the validation MSE.
+        **params : dict
+            Metadata for the CV splitter, e.g. ``groups`` for
+            :class:`~sklearn.model_selection.GroupKFold`. Only with metadata
+            routing enabled (``sklearn.set_config(enable_metadata_routing=True)``),
+            as in :class:`~sklearn.linear_model.LassoCV`.
 
         Returns
         -------
         self : RegularizedMLPRegressorCV
             The fitted estimator.
         """
+        _raise_for_params(params, self, "fit")
+        split_params = (
+            process_routing(self, "fit", **params).splitter.split
+            if _routing_enabled()
+            else {}
+        )
         X, y, sample_weight = self._validate_training_data(
             X, y, sample_weight, reset=True
         )
         self._hidden_sizes()  # fail early, with the base estimator's message
-        folds = list(check_cv(self.cv).split(X, y))
+        folds = list(check_cv(self.cv).split(X, y, **split_params))
         if sample_weight is not None:
             for k, (train, test) in enumerate(folds):
                 for rows, part in ((train, "training"), (test, "test")):
@@ -313,6 +333,22 @@ n_features_in_, feature_names_in_
         # step alone (which may need no iteration at all).
         self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
         return self
+
+    def get_metadata_routing(self):
+        """How :meth:`fit` routes metadata: to the CV splitter's ``split``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
 
     def _no_partial_fit(self):
         raise AttributeError(

@@ -4,8 +4,9 @@ import inspect
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
 
 from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._network import forward
@@ -106,6 +107,25 @@ def test_a_fold_without_weight_is_a_clear_error(data, zero_rows, part):
     model = RegularizedMLPRegressorCV((2,), alphas=[1e-2], cv=folds, max_iter=5)
     with pytest.raises(ValueError, match=f"every {part} row of CV fold 0"):
         model.fit(X, y, weights)
+
+
+def test_groups_reach_the_splitter_with_metadata_routing(data):
+    X, y = data
+    groups = np.arange(len(y)) % 5
+    params = dict(
+        hidden_layer_sizes=(2,), alphas=[1e-2, 1e-1], max_iter=10, random_state=0
+    )
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = RegularizedMLPRegressorCV(cv=GroupKFold(3), **params)
+        routed.fit(X, y, groups=groups)
+        # The same as handing over GroupKFold's folds.
+        folds = list(GroupKFold(3).split(X, y, groups))
+        given = RegularizedMLPRegressorCV(cv=folds, **params).fit(X, y)
+    assert_array_equal(routed.mse_path_, given.mse_path_)
+    assert routed.alpha_ == given.alpha_
+    # Without routing, extra fit parameters are refused, as LassoCV does.
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        RegularizedMLPRegressorCV(cv=GroupKFold(3), **params).fit(X, y, groups=groups)
 
 
 def test_multi_output(data):
