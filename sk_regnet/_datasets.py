@@ -178,8 +178,10 @@ def read_csv(path, target):
     Raises
     ------
     DataError
-        Missing or empty file, rows of different lengths, unknown target,
-        a non-numeric column or a missing value, named in the message.
+        Missing, empty, non-UTF-8 or unparsable file (or a directory), rows
+        of different lengths, unnamed or duplicated columns, unknown target,
+        a non-numeric or missing value, values too large to standardise;
+        the message names the column and line.
     """
     if not str(path).strip():
         raise DataError("the CSV path is empty")
