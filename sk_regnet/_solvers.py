@@ -260,13 +260,30 @@ class SGDState:
         self.velocity = np.zeros(n_params, dtype=dtype)
 
     def step(self, x, g):
-        """Return the new point and the (scalar) step size for the proximal step."""
+        """Return the new point and the (scalar) step size for the proximal step.
+
+        The proximal step is the weight the update gives the current gradient:
+        ``lr`` for plain momentum, ``(1 + momentum) * lr`` for Nesterov's.
+        """
         self.velocity = self.momentum * self.velocity - self.lr * g
         if self.nesterov:
             x = x + self.momentum * self.velocity - self.lr * g
-        else:
-            x = x + self.velocity
-        return x, self.lr
+            return x, (1 + self.momentum) * self.lr
+        return x + self.velocity, self.lr
+
+    def prox_moved(self, before, after):
+        """Add the proximal step's move to the velocity.
+
+        Otherwise the velocity keeps the gradient's pull alone, which grows to
+        ``1 / (1 - momentum)`` gradient steps against one threshold: the fixed
+        point would solve the problem with ``alpha * (1 - momentum)`` (issue
+        found in review: 10x too weak a penalty at momentum 0.9). With the move
+        added, a fixed point has zero velocity and satisfies the optimality
+        condition of the objective as written. Without a proximal step nothing
+        changes (MLPRegressor's update).
+        """
+        share = 1.0 / (1 + self.momentum) if self.nesterov else 1.0
+        self.velocity += share * (after - before)
 
     def epoch_ends(self, samples_seen):
         if self.schedule == "invscaling":
@@ -316,7 +333,14 @@ class AdamState:
         coordinate_step += self.epsilon
         np.divide(lr, coordinate_step, out=coordinate_step)
         np.multiply(coordinate_step, self.m, out=tmp)
+        # The proximal metric is the preconditioner alone, lr / (sqrt(v_hat)
+        # + eps): the bias correction of m belongs to the gradient, not to the
+        # threshold (it would inflate early thresholds up to 10x).
+        coordinate_step *= 1 - self.beta_1**self.t
         return np.subtract(x, tmp, out=tmp), coordinate_step
+
+    def prox_moved(self, before, after):
+        """Nothing to update: Adam's moments follow the gradients only."""
 
     def epoch_ends(self, samples_seen):
         pass
@@ -451,9 +475,12 @@ def stochastic(
                 return SolverResult(x_good, epoch, curve, diverged=True, state=progress)
             x_good = x
             total += float(f) * len(batch)
-            x, step = opt.step(x, g)
-            if prox is not None:
-                x = prox(x, step)
+            x_step, step = opt.step(x, g)
+            if prox is None:
+                x = x_step
+            else:
+                x = prox(x_step, step)
+                opt.prox_moved(x_step, x)
         progress.samples_seen += n_samples
         epoch_loss = total / n_samples
         curve.append(epoch_loss)

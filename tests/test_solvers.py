@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import scipy.optimize
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import Lasso
 
-from sk_regnet import _solvers
+from sk_regnet import RegularizedMLPRegressor, _solvers
 from sk_regnet._solvers import _all_finite, lbfgs
 
 
@@ -154,3 +155,59 @@ def test_lbfgs_start_outside_the_box_is_projected_first():
     assert_array_equal(ours.x, ref.x)
     assert np.all(ours.x >= bounds.lb)
     assert_allclose(x0, -1.0)  # the caller's start is not modified
+
+
+# ------------------------------------------ proximal steps of sgd and adam
+@pytest.fixture(scope="module")
+def lasso_problem():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 6))
+    X[:, 1] += 0.8 * X[:, 0]
+    y = X @ np.array([1.5, 0, -2, 0, 0.3, 0]) + 0.5 + 0.3 * rng.normal(size=80)
+    return X, y
+
+
+@pytest.mark.parametrize("momentum, nesterov", [(0.9, True), (0.9, False), (0.5, True)])
+def test_sgd_with_momentum_solves_the_l1_problem_as_written(
+    lasso_problem, momentum, nesterov
+):
+    # No hidden layer: J = mean (y - Xw - b)^2 + alpha |w|_1 is sklearn's Lasso
+    # at alpha / 2. Full batches, so the fixed point is exact. Before the
+    # proximal move was added to the velocity, momentum 0.9 converged to the
+    # Lasso at alpha * (1 - 0.9) / 2.
+    X, y = lasso_problem
+    alpha = 0.05
+    reference = Lasso(alpha=alpha / 2, tol=1e-14, max_iter=100_000).fit(X, y)
+    assert np.count_nonzero(reference.coef_) == 5
+    model = RegularizedMLPRegressor(
+        (),
+        penalty="l1",
+        alpha=alpha,
+        solver="sgd",
+        momentum=momentum,
+        nesterovs_momentum=nesterov,
+        batch_size=len(y),
+        learning_rate_init=0.01,
+        max_iter=3000,
+        tol=0.0,
+        n_iter_no_change=10**6,
+        random_state=0,
+    ).fit(X, y)
+    assert_allclose(model.coefs_[0].ravel(), reference.coef_, atol=1e-6)
+    assert_allclose(model.intercepts_[0], [reference.intercept_], atol=1e-6)
+    assert_array_equal(model.coefs_[0].ravel() == 0, reference.coef_ == 0)
+
+
+def test_adam_proximal_metric_leaves_out_the_bias_correction_of_m():
+    # After the first step, the threshold per unit of alpha is
+    # lr * sqrt(1 - beta_2) / (sqrt(v) + eps): the preconditioner of the bias
+    # corrected moments, without m's 1 / (1 - beta_1) factor.
+    opt = _solvers.AdamState(
+        3, learning_rate_init=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    )
+    g = np.array([2.0, -0.5, 0.0])
+    x_new, step = opt.step(np.zeros(3), g)
+    v = (1 - 0.999) * g**2
+    assert_allclose(step, 0.01 * np.sqrt(1 - 0.999) / (np.sqrt(v) + 1e-8))
+    # The gradient step itself is Adam's: lr * m_hat / (sqrt(v_hat) + eps_hat).
+    assert_allclose(x_new, -0.01 * np.sign(g), rtol=1e-6)
