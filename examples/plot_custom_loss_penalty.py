@@ -3,9 +3,9 @@
 Custom loss and penalty via autograd
 ====================================
 
-:class:`~sk_regnet.RegularizedMLPRegressor` takes its gradients from
-autograd, so ``loss`` and ``penalty`` may be any differentiable functions
-written with ``autograd.numpy``:
+:class:`~sk_regnet.RegularizedMLPRegressor` differentiates a callable
+``loss`` or ``penalty`` with autograd, so they may be any differentiable
+functions written with ``autograd.numpy``:
 
 - ``loss(y_true, y_pred, sample_weight) -> scalar``, with ``y_true`` and
   ``y_pred`` of shape ``(n_samples, n_outputs)`` and ``sample_weight`` an

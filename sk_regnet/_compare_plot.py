@@ -122,7 +122,7 @@ def plot_comparison(comparison, path):
         if panel == "article":
             _plot_curves(ax, comparison, article, "Article settings (gd, 500 steps)")
         elif panel == "models" and one_d:
-            _plot_curves(ax, comparison, tuned, "Alpha by cross-validation (L-BFGS)")
+            _plot_curves(ax, comparison, tuned, "Alpha by cross-validation")
         elif panel == "models":
             _plot_predicted_vs_true(ax, comparison, tuned)
         else:

@@ -52,6 +52,8 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
         builds a log grid of ``n_alphas`` values on the full data, as
         :func:`regularization_path` does (from a fit at ``alpha=0``:
         ``alpha_max = L_null / P(W_dense)``, down to ``eps * alpha_max``).
+        The grid's top is a heuristic scale: if ``alpha_`` lands on it, pass
+        a wider grid.
     n_alphas : int, default=10
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3
@@ -103,7 +105,8 @@ max_fun, weight_init, shuffle, verbose
         ``path_``.
     coefs_, intercepts_, loss_, loss_curve_, best_loss_, \
 validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
-n_features_in_, feature_names_in_
+n_features_in_, feature_names_in_, feature_importances_, \
+n_features_selected_, selected_feature_names_, group_support_
         As in :class:`RegularizedMLPRegressor`, for the final network (the
         last step of ``path_``).
 

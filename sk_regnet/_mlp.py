@@ -123,7 +123,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     where ``L`` is the data-fit ``loss`` (a weighted mean over samples, by
     ``sample_weight`` ``s``, of the per-sample loss averaged over outputs) and
     ``P`` the ``penalty`` on the weight matrices (never the biases).
-    Gradients come from autograd.
+    Gradients: a hand-written backward pass with closed-form gradients for
+    the built-in losses and penalties (tested against autograd); autograd
+    differentiates a callable ``loss`` or ``penalty``.
 
     Parameters
     ----------
@@ -745,10 +747,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         """Run the solver from ``theta0``; the one training routine.
 
         ``incremental``: one epoch that keeps the optimizer state
-        (``partial_fit``). ``resume``: continue the stopping state, the
-        learning-rate schedule's sample count and the early-stopping record of
-        the previous stochastic fit (``warm_start``, as MLPRegressor does);
-        otherwise the stochastic solvers start afresh.
+        (``partial_fit``). ``resume`` (``warm_start`` after a stochastic
+        fit): carry over the learning-rate schedule's sample count and the
+        validation-score record; the optimizer and the stopping rule start
+        afresh. Otherwise the stochastic solvers start afresh entirely.
 
         Returns the solver's result and the objective on the training data.
         """

@@ -202,9 +202,10 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
     loss above a perfect prediction's: the variance of ``y`` for the squared
     error) and ``P(W_dense)`` the penalty of
     the dense weights. At ``alpha_max`` the penalty on the dense solution alone
-    costs as much as predicting a constant, so beyond it the path has reached
-    (or is near) the trivial network. The grid runs from
-    ``eps * alpha_max`` to ``alpha_max``, evenly spaced in log scale.
+    costs as much as predicting a constant. It is a scale, not a bound: the
+    path shrinks the weights, so it usually reaches the constant network only
+    at a larger alpha (on Friedman #1 about 10 times larger). The grid runs
+    from ``eps * alpha_max`` to ``alpha_max``, evenly spaced in log scale.
 
     Returns
     -------
@@ -288,7 +289,8 @@ def regularization_path(
         over the penalty of the dense weights, the alpha
         at which the penalty of the dense solution costs as much as predicting
         a constant. The grid spans ``[eps * alpha_max, alpha_max]``, and the
-        path continues from the dense fit.
+        path continues from the dense fit. A heuristic scale: when a
+        cross-validated choice lands on ``alpha_max``, pass a wider grid.
     n_alphas : int, default=10
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3

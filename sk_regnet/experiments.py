@@ -5,8 +5,8 @@ The main one, :func:`compare`, fits on one train/test split
 - the blog article's three models at the article's settings (article data
   only; :func:`compare_article` reproduces its numbers exactly),
 - one network per penalty with ``alpha`` chosen by cross-validation
-  (:class:`~sk_regnet.RegularizedMLPRegressorCV`, L-BFGS), features and
-  target standardised inside the model,
+  (:class:`~sk_regnet.RegularizedMLPRegressorCV`; L-BFGS, FISTA for the
+  group lasso), features and target standardised inside the model,
 - ``RidgeCV`` and ``LassoCV`` as linear baselines, scaled the same way,
 
 and returns a :class:`Comparison`: the table rows, the validation curves and
@@ -84,6 +84,18 @@ def alpha_grid(n_alphas, low=1e-4, high=1.0):
 
     The default range suits standardised targets (a mean squared error of
     order one) and networks of a few hundred weights.
+
+    Parameters
+    ----------
+    n_alphas : int
+        Number of values, at least 1.
+    low, high : float, default=1e-4, 1.0
+        Smallest and largest value.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        Increasing.
     """
     if n_alphas < 1:
         raise ValueError(f"n_alphas must be at least 1, got {n_alphas}.")

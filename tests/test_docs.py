@@ -82,3 +82,22 @@ def test_sphinx_build_with_warnings_as_errors(tmp_path):
     # The user guide links what exists and nothing that does not.
     guide = (out / "user_guide.html").read_text(encoding="utf-8")
     assert "PERFORMANCE_LINK" not in guide and "MEASURED_TABLE" not in guide
+
+
+def test_readme_python_example_runs_cleanly():
+    # The README's example is what a new user pastes first: it must run, and
+    # without a convergence warning.
+    import re
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert blocks, "README.md has no python example"
+    for block in blocks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            namespace = {}
+            exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["search"].best_score_ > 0.3  # R^2 of the tuned network
