@@ -206,8 +206,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     tol : float, default=1e-4
         Stopping tolerance: the loss (or validation score) must improve by at
         least ``tol`` within ``n_iter_no_change`` iterations; the projected
-        gradient tolerance for ``'lbfgs'``. With ``tol=0`` ``'gd'`` takes exactly
-        ``max_iter`` steps.
+        gradient tolerance for ``'lbfgs'`` (as in MLPRegressor; scipy's
+        relative-reduction test, about 2e-9, often stops it first). With
+        ``tol=0`` ``'gd'`` takes exactly ``max_iter`` steps.
     n_iter_no_change : int, default=10
         Patience of the stopping rule.
     early_stopping : bool, default=False
