@@ -991,12 +991,37 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 f"finite parameters. {advice}",
                 ConvergenceWarning,
             )
+        elif self._ran_away(result.loss_curve, incremental):
+            # Finite but worse than at the start: the stopping rule sees no
+            # improvement and would call it converged (MLPRegressor does).
+            self._converged = False
+            curve = result.loss_curve
+            _warn(
+                f"Training went the wrong way: the loss rose from {curve[0]:.3g} "
+                f"(best {min(curve):.3g}) to {curve[-1]:.3g} in "
+                f"{result.n_iter} iterations; the steps are too large. Lower "
+                "learning_rate_init or scale the data.",
+                ConvergenceWarning,
+            )
         elif not result.converged and not incremental:
             _warn(
                 f"Solver '{self.solver}' reached max_iter={self.max_iter} before "
                 f"the tolerance tol={self.tol} was met; increase max_iter or tol.",
                 ConvergenceWarning,
             )
+
+    def _ran_away(self, curve, incremental):
+        """Whether a fixed-step fit ended far above where it started.
+
+        Only the solvers with a user-set step size ('gd', 'sgd', 'adam') can;
+        a single epoch (``partial_fit``) and a fit that keeps its best
+        validation point (``early_stopping``) are not judged.
+        """
+        if self.solver not in ("gd", *STOCHASTIC_SOLVERS) or incremental:
+            return False
+        if self.early_stopping or len(curve) < 2:
+            return False
+        return curve[-1] > curve[0] and curve[-1] > 2 * min(curve)
 
     # -------------------------------------------------------------- predict
     def _predict_with(self, params, X):

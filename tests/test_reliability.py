@@ -819,3 +819,43 @@ def test_a_final_step_that_overflows_counts_as_divergence(solver):
         model.fit(X, y)
     assert np.isfinite(model.loss_)
     assert np.all(np.isfinite(model.predict(X)))
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+def test_a_loss_that_runs_away_finitely_is_not_called_converged(solver):
+    # Too large a step: the loss grows by orders of magnitude but stays
+    # finite, and the stopping rule (seeing no improvement) would stop
+    # quietly. The fit must say what happened.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 4))
+    y = 3 + 2 * X[:, 0] - X[:, 1]
+    model = RegularizedMLPRegressor(
+        (5,),
+        "tanh",
+        penalty="l2",
+        alpha=1.0,
+        solver=solver,
+        learning_rate_init=1.0 if solver != "adam" else 50.0,
+        max_iter=200,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="the loss rose from"):
+        model.fit(X, y)
+    assert model.loss_curve_[-1] > 2 * model.best_loss_
+    assert not model._converged
+
+
+def test_a_well_behaved_stochastic_fit_does_not_warn_of_a_runaway():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for solver in ("sgd", "adam"):
+            RegularizedMLPRegressor(
+                (8,),
+                solver=solver,
+                learning_rate_init=0.01,
+                max_iter=300,
+                random_state=0,
+            ).fit(X, y)
