@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import experiments
+from . import __version__, experiments
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -133,6 +133,9 @@ def build_parser():
         prog="sk-regnet",
         description="Regularized MLP regression: reproduce and extend the "
         "comparison of no / L1 / L2 regularization.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmp = sub.add_parser(

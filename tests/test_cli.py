@@ -341,3 +341,11 @@ def test_closed_stdout_is_not_an_error(tmp_path):
     assert stderr == ""
     results = json.loads((tmp_path / "out" / "compare_article.json").read_text())
     assert len(results["rows"]) == 8
+
+
+def test_version():
+    import sk_regnet
+
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"sk-regnet {sk_regnet.__version__}"
