@@ -276,11 +276,11 @@ class SGDState:
 
         Otherwise the velocity keeps the gradient's pull alone, which grows to
         ``1 / (1 - momentum)`` gradient steps against one threshold: the fixed
-        point would solve the problem with ``alpha * (1 - momentum)`` (issue
-        found in review: 10x too weak a penalty at momentum 0.9). With the move
-        added, a fixed point has zero velocity and satisfies the optimality
-        condition of the objective as written. Without a proximal step nothing
-        changes (MLPRegressor's update).
+        point would solve the problem with ``alpha * (1 - momentum)``, a
+        penalty 10x too weak at momentum 0.9. With the move added, a fixed
+        point has zero velocity and satisfies the optimality condition of the
+        objective as written. Without a proximal step nothing changes
+        (MLPRegressor's update).
         """
         share = 1.0 / (1 + self.momentum) if self.nesterov else 1.0
         self.velocity += share * (after - before)

@@ -381,7 +381,8 @@ def main(argv=None):
         return EXIT_OK
     except MemoryError:
         print(
-            "sk-regnet: error: out of memory; use smaller --hidden or --alphas",
+            "sk-regnet: error: out of memory; use a smaller --hidden, --alphas "
+            "or data set",
             file=sys.stderr,
         )
         return EXIT_USAGE
