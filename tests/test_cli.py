@@ -349,3 +349,19 @@ def test_version():
     proc = run("--version")
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"sk-regnet {sk_regnet.__version__}"
+
+
+def test_out_of_memory_is_one_line(monkeypatch, capsys, tmp_path):
+    # E.g. `--hidden 99999999999`: numpy cannot allocate the weights.
+    from sk_regnet import cli
+
+    def too_big(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(cli.experiments, "compare", too_big)
+    code = cli.main(["compare", "--quiet", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.splitlines() == [
+        "sk-regnet: error: out of memory; use a smaller --hidden, --alphas or data set"
+    ]
