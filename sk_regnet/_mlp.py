@@ -653,8 +653,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
 
         self._random_state = rng
         self._group_ids, self._n_groups = group_ids, n_groups
-        if first_pass:
+        if first_pass or not incremental:
+            # Predictions take the shape of the y of the last fit (a warm
+            # start with y of shape (n, 1) after a 1-D y predicts (n, 1)).
             self._y_ndim = y.ndim
+        if first_pass:
             self.n_outputs_ = y_2d.shape[1]
             self.t_ = 0
         if first_pass or self.solver not in STOCHASTIC_SOLVERS:

@@ -130,6 +130,15 @@ def test_fitted_attributes_and_shapes(small_regression):
     assert np.isfinite(model.loss_)
     assert model_1d.predict(X).shape == (40,)
     assert model_1d.n_outputs_ == 1
+    # A warm-started fit on y of shape (n, 1) predicts that shape from then on;
+    # partial_fit keeps the shape of the fit it continues.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model_1d.set_params(warm_start=True).fit(X, y[:, :1])
+        assert model_1d.predict(X).shape == (40, 1)
+        stochastic = RegularizedMLPRegressor((4,), solver="adam", max_iter=5)
+        stochastic.fit(X, y[:, 0]).partial_fit(X, y[:, :1])
+    assert stochastic.predict(X).shape == (40,)
 
 
 def test_multi_output_fits_both_targets(small_regression):
