@@ -17,7 +17,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 
-from ._mlp import RegularizedMLPRegressor
+from ._mlp import _DATA_ATTRIBUTES, RegularizedMLPRegressor, _restored_on_error
 from ._path import (
     _PATH_OWNED,
     _alpha_grid,
@@ -257,80 +257,86 @@ n_features_selected_, selected_feature_names_, group_support_
         self : RegularizedMLPRegressorCV
             The fitted estimator.
         """
-        _raise_for_params(params, self, "fit")
-        split_params = (
-            process_routing(self, "fit", **params).splitter.split
-            if _routing_enabled()
-            else {}
-        )
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=True
-        )
-        self._hidden_sizes()  # fail early, with the base estimator's message
-        folds = list(check_cv(self.cv).split(X, y, **split_params))
-        if sample_weight is not None:
-            for k, (train, test) in enumerate(folds):
-                for rows, part in ((train, "training"), (test, "test")):
-                    if not np.any(sample_weight[rows] > 0):
-                        raise ValueError(
-                            f"sample_weight is zero on every {part} row of CV "
-                            f"fold {k}; each fold needs rows of positive weight "
-                            "in both parts (choose another cv splitter)."
-                        )
-        # One seed per fold and one for the final path, drawn up front: a fold's
-        # result depends on its index only, not on which worker runs it or when.
-        seeds = check_random_state(self.random_state).randint(
-            np.iinfo(np.int32).max, size=len(folds) + 1
-        )
-        final = RegularizedMLPRegressor(**self._base_params(seeds[-1]))
-        if self.alphas is None:
-            alphas, final = _alpha_grid(
-                final, X, y, sample_weight, self.n_alphas, self.eps
+        # Validation resets n_features_in_ and feature_names_in_; a fit that
+        # fails after it (folds, grid, paths) leaves them matching coefs_.
+        with _restored_on_error(self, _DATA_ATTRIBUTES):
+            _raise_for_params(params, self, "fit")
+            split_params = (
+                process_routing(self, "fit", **params).splitter.split
+                if _routing_enabled()
+                else {}
             )
-        else:
-            alphas = _check_alphas(self.alphas)
+            X, y, sample_weight = self._validate_training_data(
+                X, y, sample_weight, reset=True
+            )
+            self._hidden_sizes()  # fail early, with the base estimator's message
+            folds = list(check_cv(self.cv).split(X, y, **split_params))
+            if sample_weight is not None:
+                for k, (train, test) in enumerate(folds):
+                    for rows, part in ((train, "training"), (test, "test")):
+                        if not np.any(sample_weight[rows] > 0):
+                            raise ValueError(
+                                f"sample_weight is zero on every {part} row of CV "
+                                f"fold {k}; each fold needs rows of positive weight "
+                                "in both parts (choose another cv splitter)."
+                            )
+            # One seed per fold and one for the final path, drawn up front: a fold's
+            # result depends on its index only, not on which worker runs it or when.
+            seeds = check_random_state(self.random_state).randint(
+                np.iinfo(np.int32).max, size=len(folds) + 1
+            )
+            final = RegularizedMLPRegressor(**self._base_params(seeds[-1]))
+            if self.alphas is None:
+                alphas, final = _alpha_grid(
+                    final, X, y, sample_weight, self.n_alphas, self.eps
+                )
+            else:
+                alphas = _check_alphas(self.alphas)
 
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_path_scores)(
-                self._base_params(seed),
-                X,
-                y,
-                sample_weight,
-                train,
-                test,
-                alphas,
-                self.max_iter_warm,
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fold_path_scores)(
+                    self._base_params(seed),
+                    X,
+                    y,
+                    sample_weight,
+                    train,
+                    test,
+                    alphas,
+                    self.max_iter_warm,
+                )
+                for seed, (train, test) in zip(seeds, folds)
             )
-            for seed, (train, test) in zip(seeds, folds)
-        )
-        mse, nonzero, features = (np.column_stack(r) for r in zip(*results))
-        mean_mse = mse.mean(axis=1)
-        if not np.any(np.isfinite(mean_mse)):
-            raise ValueError(
-                "Every fold diverged at every alpha (non-finite validation MSE); "
-                "scale the data or lower learning_rate_init."
-            )
-        # Ties go to the larger alpha (the sparser model).
-        best = len(alphas) - 1 - int(np.argmin(mean_mse[::-1]))
+            mse, nonzero, features = (np.column_stack(r) for r in zip(*results))
+            mean_mse = mse.mean(axis=1)
+            if not np.any(np.isfinite(mean_mse)):
+                raise ValueError(
+                    "Every fold diverged at every alpha (non-finite validation MSE); "
+                    "scale the data or lower learning_rate_init."
+                )
+            # Ties go to the larger alpha (the sparser model).
+            best = len(alphas) - 1 - int(np.argmin(mean_mse[::-1]))
 
+            n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
+            path = list(
+                _follow_path(
+                    final,
+                    X,
+                    y,
+                    sample_weight,
+                    alphas[: best + 1],
+                    self.max_iter_warm,
+                    polish_last=True,
+                )
+            )
+
+        # Fitted attributes only once everything has succeeded.
         self.alphas_ = alphas
         self.mse_path_ = mse
         self.nonzero_weights_path_ = nonzero
         self.selected_features_path_ = features
         self.alpha_ = float(alphas[best])
         self.best_score_ = -float(mean_mse[best])
-        n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
-        self.path_ = list(
-            _follow_path(
-                final,
-                X,
-                y,
-                sample_weight,
-                alphas[: best + 1],
-                self.max_iter_warm,
-                polish_last=True,
-            )
-        )
+        self.path_ = path
         self._adopt_fitted_state(final)
         # The final network is the product of the whole path, not of its last
         # step alone (which may need no iteration at all).

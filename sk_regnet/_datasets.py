@@ -268,7 +268,8 @@ def _check_header(path, header, target):
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise DataError(
-            f"CSV file {path}: duplicated column name(s) {', '.join(map(repr, duplicated))}"
+            f"CSV file {path}: duplicated column name(s) "
+            + ", ".join(map(repr, duplicated))
         )
     # One column whose name holds another delimiter: the file is not comma-separated.
     hint = ""

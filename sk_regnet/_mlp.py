@@ -37,6 +37,8 @@ from ._penalties import (
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 STOCHASTIC_SOLVERS = ("adam", "sgd")
+# What validate_data records about the training data; a failed fit restores it.
+_DATA_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 # Frames from these directories are passed over when a warning is attributed
 # (joblib runs the CV estimator's folds, even with n_jobs=1).
@@ -616,8 +618,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             not self.warm_start and not incremental
         )
         # Validation sets n_features_in_ and feature_names_in_ before the
-        # checks below: a fit that fails in them leaves the model as it was.
-        with _restored_on_error(self, ("n_features_in_", "feature_names_in_")):
+        # checks and the training below: a fit that fails leaves them as they
+        # were, matching coefs_ (the other fitted attributes are set after).
+        with _restored_on_error(self, _DATA_ATTRIBUTES):
             if not validated:
                 X, y, sample_weight = self._validate_training_data(
                     X, y, sample_weight, reset=first_pass
@@ -627,7 +630,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError("loss='poisson' requires non-negative targets y.")
             if not first_pass and y_2d.shape[1] != self.n_outputs_:
                 raise ValueError(
-                    f"y has {y_2d.shape[1]} outputs; the fitted model has {self.n_outputs_}."
+                    f"y has {y_2d.shape[1]} outputs; the fitted model has "
+                    f"{self.n_outputs_}."
                 )
 
             layout = ParameterLayout([X.shape[1], *hidden, y_2d.shape[1]])
@@ -651,8 +655,22 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 theta0 = layout.pack(self.coefs_, self.intercepts_, dtype=X.dtype)
             self._check_callables(layout, X, y_2d, sample_weight, theta0)
 
-        self._random_state = rng
-        self._group_ids, self._n_groups = group_ids, n_groups
+            self._random_state = rng
+            self._group_ids, self._n_groups = group_ids, n_groups
+            if first_pass or self.solver not in STOCHASTIC_SOLVERS:
+                self._stochastic_progress = None
+            resume = not first_pass and self._stochastic_progress is not None
+            previous_curve = self.loss_curve_ if resume else []
+            result, objective = self._train(
+                layout,
+                X,
+                y_2d,
+                sample_weight,
+                theta0,
+                incremental=incremental,
+                resume=resume,
+            )
+
         if first_pass or not incremental:
             # Predictions take the shape of the y of the last fit (a warm
             # start with y of shape (n, 1) after a 1-D y predicts (n, 1)).
@@ -660,20 +678,6 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         if first_pass:
             self.n_outputs_ = y_2d.shape[1]
             self.t_ = 0
-        if first_pass or self.solver not in STOCHASTIC_SOLVERS:
-            self._stochastic_progress = None
-        resume = not first_pass and self._stochastic_progress is not None
-        previous_curve = self.loss_curve_ if resume else []
-
-        result, objective = self._train(
-            layout,
-            X,
-            y_2d,
-            sample_weight,
-            theta0,
-            incremental=incremental,
-            resume=resume,
-        )
         self._set_fitted(layout, objective, result, previous_curve, incremental)
         return self
 

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.validation import check_is_fitted
 
-from sk_regnet import RegularizedMLPRegressor
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._callables import check_differentiable
 from sk_regnet._losses import get_loss
 from sk_regnet._network import ParameterLayout, initialize
@@ -257,6 +257,29 @@ def test_a_failed_refit_on_new_data_leaves_the_model_as_it_was(bad_params, error
         fresh.fit(new, -1.0 - new["v"] ** 2)
     assert not hasattr(fresh, "n_features_in_")
     assert not hasattr(fresh, "feature_names_in_")
+
+
+def test_a_refit_that_fails_in_training_or_in_cv_keeps_the_data_attributes():
+    # Failures after validation in the other places: the early-stopping split
+    # (too few rows) and the CV estimator's fold checks.
+    rng = np.random.RandomState(0)
+    X3, y = rng.normal(size=(100, 3)), rng.normal(size=100)
+    model = _fit(RegularizedMLPRegressor((3,), max_iter=5, random_state=0), X3, y)
+    model.set_params(solver="adam", early_stopping=True)
+    with pytest.raises(ValueError, match="validation"):
+        model.fit(rng.normal(size=(8, 4)), rng.normal(size=8))
+    assert model.n_features_in_ == 3
+    assert model.predict(X3).shape == (100,)
+
+    cv = RegularizedMLPRegressorCV((3,), alphas=[0.1], cv=2, max_iter=5)
+    _fit(cv, X3, y)
+    before = (cv.alpha_, cv.mse_path_.copy())
+    weights = np.r_[np.zeros(50), np.ones(50)]  # the first test fold weighs 0
+    with pytest.raises(ValueError, match="every test row of CV fold 0"):
+        cv.fit(rng.normal(size=(100, 5)), y, sample_weight=weights)
+    assert cv.n_features_in_ == 3
+    assert (cv.alpha_, cv.mse_path_.tolist()) == (before[0], before[1].tolist())
+    assert cv.predict(X3).shape == (100,)
 
 
 def test_check_differentiable_returns_the_value():
