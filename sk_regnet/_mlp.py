@@ -998,7 +998,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 f"finite parameters. {advice}",
                 ConvergenceWarning,
             )
-        elif self._ran_away(result.loss_curve, incremental):
+        elif self._ran_away(result.loss_curve, incremental, objective):
             # Finite but worse than at the start: the stopping rule sees no
             # improvement and would call it converged (MLPRegressor does).
             self._converged = False
@@ -1017,18 +1017,26 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                 ConvergenceWarning,
             )
 
-    def _ran_away(self, curve, incremental):
+    def _ran_away(self, curve, incremental, objective):
         """Whether a fixed-step fit ended far above where it started.
 
         Only the solvers with a user-set step size ('gd', 'sgd', 'adam') can;
         a single epoch (``partial_fit``) and a fit that keeps its best
-        validation point (``early_stopping``) are not judged.
+        validation point (``early_stopping``) are not judged. Losses are
+        measured above the loss of a perfect prediction, which is not zero
+        for every loss (Poisson's is negative for counts above e).
         """
         if self.solver not in ("gd", *STOCHASTIC_SOLVERS) or incremental:
             return False
-        if self.early_stopping or len(curve) < 2:
+        if self.early_stopping or len(curve) < 2 or not curve[-1] > curve[0]:
             return False
-        return curve[-1] > curve[0] and curve[-1] > 2 * min(curve)
+        try:
+            floor = objective.loss.saturated_value(objective.y, objective.sample_weight)
+        except Exception:  # a callable loss's own error: judge nothing then
+            return False
+        if not np.isfinite(floor):
+            return False
+        return curve[-1] - floor > 2 * (min(curve) - floor)
 
     # -------------------------------------------------------------- predict
     def _predict_with(self, params, X):

@@ -859,3 +859,27 @@ def test_a_well_behaved_stochastic_fit_does_not_warn_of_a_runaway():
                 max_iter=300,
                 random_state=0,
             ).fit(X, y)
+
+
+def test_the_runaway_check_measures_poisson_losses_from_their_floor():
+    # Poisson's loss is negative for counts above e: an ordinary warm-started
+    # fit whose loss moves up by noise (-43.36 to -43.35) is not a runaway.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 2))
+    y = rng.poisson(np.exp(3 + 0.3 * X[:, 0])).astype(float)
+    model = RegularizedMLPRegressor(
+        (4,),
+        solver="sgd",
+        loss="poisson",
+        learning_rate_init=3e-4,
+        batch_size=16,
+        max_iter=30,
+        warm_start=True,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(4):
+            model.fit(X, y)
+    assert model.best_loss_ < 0
+    assert not [w for w in caught if "loss rose" in str(w.message)]
