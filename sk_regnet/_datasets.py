@@ -6,12 +6,14 @@ command line reports as one line.
 """
 
 import csv
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 #: Datasets that ship with the package (nothing is downloaded).
 DATASETS = ("article", "diabetes", "friedman1")
@@ -223,17 +225,21 @@ def read_csv(path, target):
             f"CSV file {path}: non-numeric or missing values in column(s) "
             + ", ".join(bad)
         )
-    # The models standardise every column: its variance must be finite.
-    with np.errstate(over="ignore", invalid="ignore"):
-        too_large = [
-            repr(name)
-            for name, column in zip(header, data.T)
-            if not np.isfinite(np.var(column))
-        ]
+    # The models standardise every column: the scaler they use must give
+    # finite values (its sums overflow from about 1e154 on).
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        scaler = StandardScaler().fit(data)
+        usable = (
+            np.isfinite(scaler.mean_)
+            & np.isfinite(scaler.var_)
+            & np.all(np.isfinite(scaler.transform(data)), axis=0)
+        )
+    too_large = [repr(name) for name, ok in zip(header, usable) if not ok]
     if too_large:
         raise DataError(
-            f"CSV file {path}: values too large to standardise (their variance "
-            f"overflows) in column(s) {', '.join(too_large)}; rescale them"
+            f"CSV file {path}: values too large to standardise in column(s) "
+            f"{', '.join(too_large)}; rescale them"
         )
     k = header.index(target)
     features = [name for j, name in enumerate(header) if j != k]

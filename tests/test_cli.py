@@ -224,9 +224,11 @@ BAD_CSVS = {
     "duplicated.csv": ("a,y,y\n1,2,3\n4,5,6\n", "duplicated column name(s) 'y'"),
     "semicolons.csv": ("a;b;y\n1;2;3\n", "only comma-separated"),
     "pandas_index.csv": (",a,y\n0,1,2\n1,3,4\n", "column 1 of the header has no name"),
-    "huge.csv": (
-        "a,y\n1e200,1\n-1e200,2\n",
-        "overflows) in column(s) 'a'",
+    "huge.csv": ("a,y\n1e200,1\n-1e200,2\n", "standardise in column(s) 'a'"),
+    # Constant, yet the scaler's sums overflow (numpy's own variance is 0).
+    "huge_constant.csv": (
+        "a,b,y\n" + "".join(f"1e200,{i},{i % 3}\n" for i in range(40)),
+        "standardise in column(s) 'a'",
     ),
     "long_field.csv": ("a,y\n" + "1" * 200_000 + ",2\n", "cannot be parsed"),
 }
