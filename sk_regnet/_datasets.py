@@ -6,6 +6,7 @@ command line reports as one line.
 """
 
 import csv
+import numbers
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,11 @@ def article_data(seed=0, test_size=0.2):
 def _split(X, y, test_size, seed):
     """``train_test_split``, with a clear error when a part would be empty."""
     n_samples = X.shape[0]
-    n_test = int(np.ceil(test_size * n_samples))  # as train_test_split rounds
+    # As train_test_split counts: a number of samples, or a share rounded up.
+    if isinstance(test_size, numbers.Integral):
+        n_test = int(test_size)
+    else:
+        n_test = int(np.ceil(test_size * n_samples))
     if not 0 < n_test < n_samples:
         raise DataError(
             f"test_size={test_size:g} of {n_samples} samples leaves "

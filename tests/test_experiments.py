@@ -61,6 +61,19 @@ def test_load_dataset(name, n_features, seed):
     assert not np.array_equal(data.y_test, other.y_test)
 
 
+@pytest.mark.parametrize("test_size, n_test", [(0.2, 20), (0.001, 1), (30, 30)])
+def test_test_size_as_share_or_count_like_train_test_split(test_size, n_test):
+    data = experiments.load_dataset("article", test_size=test_size)
+    assert data.X_test.shape[0] == n_test
+    assert data.X_train.shape[0] == 100 - n_test
+
+
+@pytest.mark.parametrize("test_size", [0.9999, 100, 0])
+def test_test_size_leaving_an_empty_set_is_a_data_error(test_size):
+    with pytest.raises(DataError, match="both need at least one"):
+        experiments.load_dataset("article", test_size=test_size)
+
+
 def test_unknown_dataset():
     with pytest.raises(DataError, match="unknown dataset 'iris'"):
         experiments.load_dataset("iris")
