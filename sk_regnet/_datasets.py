@@ -190,6 +190,8 @@ def read_csv(path, target):
         a non-numeric or missing value, values too large to standardise;
         the message names the column and line.
     """
+    if not isinstance(target, str):
+        raise TypeError(f"target must be a column name (str), got {target!r}")
     if not str(path).strip():
         raise DataError("the CSV path is empty")
     path = Path(path)

@@ -56,7 +56,10 @@ def _warn(message, category):
     ``stacklevel`` would point into library code for all but one of them.
     """
     frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+    # Up to the outermost frame at most (a worker thread has no user frame).
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(
+        _LIBRARY_DIRS
+    ):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 

@@ -291,6 +291,8 @@ def regularization_path(
         a constant. The grid spans ``[eps * alpha_max, alpha_max]``, and the
         path continues from the dense fit. A heuristic scale: when a
         cross-validated choice lands on ``alpha_max``, pass a wider grid.
+        With a callable ``loss``, ``loss(y, y, sample_weight)`` is taken as
+        its least value (identity link); pass ``alphas`` if it is not.
     n_alphas : int, default=10
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3

@@ -210,10 +210,9 @@ def _error_format(values):
     largest, smallest = max(sizes), min(sizes)
     if largest >= 1e7 or smallest < 1e-6:
         return "{:.4g}"
-    if largest >= 1e3:
-        return "{:.1f}"
     # At least three significant digits for the smallest error.
-    return f"{{:.{max(4, 2 - math.floor(math.log10(smallest)))}f}}"
+    decimals = max(1 if largest >= 1e3 else 4, 2 - math.floor(math.log10(smallest)))
+    return f"{{:.{decimals}f}}"
 
 
 def format_table(rows):
@@ -350,11 +349,20 @@ def _compare(args):
     )
     # Saved first: the results are kept even if stdout goes away (a pipe).
     saved = _save(comparison, args, f"compare_{comparison.dataset.name}")
-    print(f"dataset: {comparison.dataset.describe()}")
-    print(format_table(comparison.rows))
+    lines = [f"dataset: {comparison.dataset.describe()}", format_table(comparison.rows)]
     if not args.quiet:
-        for path in saved:
-            print(f"wrote {path}")
+        lines += [f"wrote {path}" for path in saved]
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:
+        # The reader left (e.g. `| head`): the files are written, nothing is
+        # wrong. Point stdout at devnull so the interpreter's last flush of
+        # the unread text is quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
     return EXIT_OK
 
 
@@ -374,11 +382,6 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         return _compare(args)
-    except BrokenPipeError:
-        # The reader of stdout left (e.g. `| head`): not an error of the input.
-        # Point stdout at devnull so the interpreter's final flush is quiet.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
     except MemoryError:
         print(
             "sk-regnet: error: out of memory; use a smaller --hidden, --alphas "

@@ -324,6 +324,10 @@ def test_table_shows_small_errors_with_significant_digits():
     first, second = (line.split() for line in format_table(rows).splitlines()[2:])
     assert first[-4:-2] == ["0.000123", "5.678e-09"]
     assert second[-4:-2] == ["0.009870", "1e-08"]
+    # Large and small errors in one column: the small keep their digits too.
+    mixed = [dict(rows[0], test_mse=1500.0), dict(rows[1], test_mse=0.05)]
+    cells = [line.split()[-4] for line in format_table(mixed).splitlines()[2:]]
+    assert cells == ["1500.0000", "0.0500"]
 
 
 def test_closed_stdout_is_not_an_error(tmp_path):
