@@ -91,9 +91,10 @@ def _nonfinite_is_divergence(train):
     gd never evaluates its final step: if the objective there is not finite,
     the last point where it was finite is kept instead and the run counts as
     diverged (the stochastic solvers check their final step on one batch
-    themselves). After a divergence the stochastic solvers' state (moments,
-    velocity) is dropped, so a later ``partial_fit`` or warm start begins
-    afresh. Unless ``train`` has set ``result.value`` (the value ``loss_``
+    themselves). After a divergence the stochastic solvers' optimizer state
+    (moments, velocity) is replaced by a fresh one, so a later
+    ``partial_fit`` or warm start does not reuse it; the loss curve and the
+    learning-rate schedule's clock carry on. Unless ``train`` has set ``result.value`` (the value ``loss_``
     takes), the objective at the kept point is computed here on all the
     training data and left there (so an objective that overflows for any
     weights, e.g. targets near 1e200, gives ``loss_ = inf`` and a divergence
@@ -110,8 +111,9 @@ def _nonfinite_is_divergence(train):
             if fallback is not None and not np.isfinite(result.value):
                 result.x, result.diverged, result.converged = fallback, True, False
                 result.value = objective.value(result.x)
-        if result.diverged:
-            estimator._stochastic_progress = None
+        if result.diverged and estimator._stochastic_progress is not None:
+            # Built anew, from the parameters of that time, at the next call.
+            estimator._stochastic_progress.optimizer = None
         return result, objective
 
     return wrapper
@@ -897,8 +899,10 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             fresh.best_x = np.array(theta0, copy=True)
             progress = fresh
         elif not isinstance(progress.optimizer, optimizer_type):
-            # partial_fit after a change of solver.
+            # partial_fit after a change of solver or a divergence (None); the
+            # schedule's clock carries on ('invscaling').
             progress.optimizer = self._make_optimizer(layout.n_params, X.dtype)
+            progress.optimizer.epoch_ends(progress.samples_seen)
         vg = (
             objective.value_and_grad_composite
             if objective.has_prox

@@ -351,7 +351,10 @@ class AdamState:
 
 @dataclass
 class StochasticProgress:
-    """What carries over between calls of :func:`stochastic` (partial_fit)."""
+    """What carries over between calls of :func:`stochastic` (partial_fit).
+
+    ``optimizer`` is None after a divergence: the caller builds a fresh one.
+    """
 
     optimizer: object
     samples_seen: int = 0
@@ -368,8 +371,11 @@ class StochasticProgress:
         """
         return copy.deepcopy(
             {
-                "optimizer_class": type(self.optimizer).__name__,
-                "optimizer": vars(self.optimizer),
+                # None after a divergence: the next call builds one.
+                "optimizer_class": None
+                if self.optimizer is None
+                else type(self.optimizer).__name__,
+                "optimizer": {} if self.optimizer is None else vars(self.optimizer),
                 "samples_seen": self.samples_seen,
                 "loss_rule": vars(self.loss_rule),
                 "score_rule": vars(self.score_rule),
@@ -387,10 +393,13 @@ class StochasticProgress:
         state = copy.deepcopy(state)
         optimizers = {c.__name__: c for c in (SGDState, AdamState)}
         name = state["optimizer_class"]
-        if name not in optimizers:
+        if name is None:
+            optimizer = None
+        elif name in optimizers:
+            optimizer = optimizers[name].__new__(optimizers[name])
+            vars(optimizer).update(state["optimizer"])
+        else:
             raise ValueError(f"Unknown optimizer class {name!r} in the saved state.")
-        optimizer = optimizers[name].__new__(optimizers[name])
-        vars(optimizer).update(state["optimizer"])
         loss_rule = _NoImprovement.__new__(_NoImprovement)
         vars(loss_rule).update(state["loss_rule"])
         score_rule = _NoImprovement.__new__(_NoImprovement)

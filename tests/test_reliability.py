@@ -8,6 +8,7 @@ test_properties.py. Everything runs on tiny data.
 """
 
 import gc
+import pickle
 import re
 import tracemalloc
 import warnings
@@ -428,7 +429,7 @@ def test_partial_divergence_resets_the_optimizer_state():
     with pytest.warns(ConvergenceWarning, match="learning_rate_init"):
         model.fit(10 * X, 10 * y)
     # The non-finite Adam moments are not kept for a later resume.
-    assert model._stochastic_progress is None
+    assert model._stochastic_progress.optimizer is None
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
@@ -439,9 +440,9 @@ def test_divergence_in_partial_fit_warns_and_a_later_call_starts_fresh(solver):
         with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
             for _ in range(20):
                 model.partial_fit(10 * X, 10 * y)
-                if model._stochastic_progress is None:
+                if model._stochastic_progress.optimizer is None:
                     break
-    assert model._stochastic_progress is None
+    assert model._stochastic_progress.optimizer is None
     assert np.all(np.isfinite(model.predict(X)))
     # A later call builds a fresh optimizer from the current parameters and
     # neither crashes nor returns non-finite values (the kept weights may be
@@ -450,7 +451,7 @@ def test_divergence_in_partial_fit_warns_and_a_later_call_starts_fresh(solver):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.set_params(learning_rate_init=1e-3).partial_fit(X, y)
     progress = model._stochastic_progress
-    if progress is not None:
+    if progress.optimizer is not None:  # None if it diverged again
         optimizer = vars(progress.optimizer)
         rate = optimizer.get("learning_rate_init", optimizer.get("lr_init"))
         assert rate == 1e-3
@@ -883,3 +884,33 @@ def test_the_runaway_check_measures_poisson_losses_from_their_floor():
             model.fit(X, y)
     assert model.best_loss_ < 0
     assert not [w for w in caught if "loss rose" in str(w.message)]
+
+
+def test_after_a_diverged_partial_fit_the_history_and_the_schedule_carry_on():
+    # Only the optimizer is dropped: the loss curve keeps growing and the
+    # 'invscaling' clock keeps counting samples (it used to restart at 0,
+    # raising the step again), also through a pickle round trip.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(300, 4))
+    y = X[:, 0] - X[:, 1]
+    model = RegularizedMLPRegressor(
+        (6,),
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.01,
+        momentum=0.0,
+        random_state=0,
+    )
+    for start in (0, 100):
+        model.partial_fit(X[start : start + 100], y[start : start + 100])
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.partial_fit(X[200:], y[200:] * 1e200)
+    assert len(model.loss_curve_) == 2 and model.t_ == 200
+    model = pickle.loads(pickle.dumps(model))
+    model.partial_fit(X[:100], y[:100])
+    progress = model._stochastic_progress
+    assert len(model.loss_curve_) == 3 and model.t_ == 300
+    assert progress.samples_seen == 300
+    # The fresh optimizer's rate follows the clock: 0.01 / (200 + 1) ** 0.5
+    # during the last epoch, then 0.01 / 301 ** 0.5 at its end.
+    assert progress.optimizer.lr == pytest.approx(0.01 / 301**0.5)
