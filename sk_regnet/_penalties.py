@@ -156,6 +156,12 @@ def check_groups(groups, n_features):
         raise ValueError(
             f"groups must be a list of lists of column indices, got {groups!r}."
         )
+    groups = list(groups)
+    if not groups:
+        raise ValueError(
+            "groups is empty: no column would be penalised. Pass None for one "
+            "group per column."
+        )
     ids = np.full(n_features, -1)
     n_groups = 0
     for g, group in enumerate(groups):

@@ -174,6 +174,8 @@ def test_gd_on_group_lasso_never_returns_nan():
         ([[0, 5]], "out of range"),
         ([[0, -1]], "out of range"),
         ([[]], "empty"),
+        ([], "no column would be penalised"),
+        ((), "no column would be penalised"),
         ([[0.5]], "integer"),
         ([0, 1], "list of column indices"),
         ("ab", "list of lists"),
