@@ -70,7 +70,12 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
     max_iter_warm : int, default=None
         Iteration budget of each warm-started path step; the first step of
         each path is a cold fit with ``max_iter``. None:
-        ``max(10, max_iter // 20)``.
+        ``max(10, max_iter // 20)``. The folds score these budgeted steps,
+        while the final network's last step is trained to ``tol`` (up to
+        ``max_iter``), so it can be sparser than ``nonzero_weights_path_`` and
+        ``selected_features_path_`` say at ``alpha_`` when the budget is
+        short (FISTA and the stochastic solvers need more than L-BFGS); a
+        larger budget makes the two agree.
     penalty, l1_ratio, groups, group_weights, deep_l2, loss, huber_delta, \
 solver, batch_size, learning_rate, learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
 validation_fraction, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, \
