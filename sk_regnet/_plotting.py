@@ -128,7 +128,10 @@ class RegularizationPathDisplay:
         mse = _as_path(self.mse_path, alphas.size, "mse_path")[order]
         if ax is None:
             _, ax = plt.subplots()
-        mean, std = mse.mean(axis=1), mse.std(axis=1)
+        # A diverged fold scores inf (the CV estimator's convention): its
+        # alpha has no finite mean and is left off the curve, quietly.
+        with np.errstate(invalid="ignore"):
+            mean, std = mse.mean(axis=1), mse.std(axis=1)
         (self.line_,) = ax.plot(
             alphas, mean, marker="o", color="C0", label="mean validation MSE"
         )

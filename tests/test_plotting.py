@@ -1,6 +1,7 @@
 """Tests of RegularizationPathDisplay (rendered with the Agg backend)."""
 
 import sys
+import warnings
 
 import matplotlib
 import numpy as np
@@ -127,3 +128,11 @@ def test_clear_error_without_matplotlib(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"sk-regnet\[plot\]"):
         RegularizationPathDisplay.from_path([0.1, 1.0], [1.0, 2.0])
+
+
+def test_a_diverged_fold_scored_inf_is_left_off_without_warnings():
+    mse = np.array([[1.0, 2.0], [np.inf, 1.5], [0.5, 0.7]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        display = RegularizationPathDisplay.from_path([1e-3, 1e-2, 1e-1], mse)
+    assert_allclose(display.line_.get_ydata(), [1.5, np.inf, 0.6])
