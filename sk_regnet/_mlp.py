@@ -517,6 +517,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         initialises the network; later calls need the same number of features
         and outputs. Not available with the full-batch solvers, nor
         with ``early_stopping=True`` (an ``AttributeError`` says why).
+        Parameters are validated at every call; ``alpha``, ``penalty`` and the
+        loss take effect at the next call, while the optimizer's settings
+        (``learning_rate_init``, ``momentum``, the betas, ``epsilon``) and the
+        stopping rule stay those of the call that built the optimizer, as in
+        MLPRegressor (a change of solver or a divergence builds a new one).
 
         Parameters
         ----------
