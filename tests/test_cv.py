@@ -8,7 +8,11 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
 
-from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
+from sk_regnet import (
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+    regularization_path,
+)
 from sk_regnet._network import forward
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -170,3 +174,47 @@ def test_bad_parameters(data, params, match):
     X, y = data
     with pytest.raises(ValueError, match=match):
         RegularizedMLPRegressorCV((2,), max_iter=5, **params).fit(X, y)
+
+
+def test_fold_scores_and_sparsity_recomputed_independently():
+    # Each column of mse_path_ is the sample-weighted validation MSE (mean over
+    # outputs) of a warm-started path on that fold's training rows, and the
+    # sparsity paths count that path's weights. Recomputed here from
+    # regularization_path and a hand-written forward pass, with non-uniform
+    # weights (zeros inside the test folds) and two outputs of different scale.
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(60, 4))
+    Y = np.column_stack([X[:, 0] - X[:, 1], 10 * np.tanh(X[:, 2])])
+    Y += 0.1 * rng.normal(size=Y.shape)
+    weights = rng.randint(0, 4, size=60).astype(float)
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    for _, test in folds:
+        assert np.any(weights[test] == 0) and np.any(weights[test] > 0)
+    alphas = [1e-3, 3e-2, 0.3]
+    params = dict(hidden_layer_sizes=(3,), activation="tanh", penalty="l1", max_iter=60)
+    cv = RegularizedMLPRegressorCV(
+        alphas=alphas, cv=folds, max_iter_warm=8, random_state=5, **params
+    ).fit(X, Y, sample_weight=weights)
+    seeds = np.random.RandomState(5).randint(np.iinfo(np.int32).max, size=4)
+    for k, (train, test) in enumerate(folds):
+        _, coefs, intercepts, steps = regularization_path(
+            X[train],
+            Y[train],
+            alphas=alphas,
+            sample_weight=weights[train],
+            max_iter_warm=8,
+            random_state=int(seeds[k]),
+            **params,
+        )
+        for i in range(len(alphas)):
+            hidden = np.tanh(X[test] @ coefs[0][i] + intercepts[0][i])
+            errors = ((Y[test] - hidden @ coefs[1][i] - intercepts[1][i]) ** 2).mean(1)
+            expected = np.average(errors, weights=weights[test])
+            assert_allclose(cv.mse_path_[i, k], expected, rtol=1e-10)
+            assert cv.mse_path_[i, k] != pytest.approx(errors.mean(), rel=1e-3)
+            assert cv.nonzero_weights_path_[i, k] == steps[i].n_nonzero
+            rows = np.abs(coefs[0][i]).sum(axis=1) > 0
+            assert cv.selected_features_path_[i, k] == np.count_nonzero(rows)
+    # The L1 path ends sparser than it starts, and uses fewer inputs.
+    assert cv.nonzero_weights_path_[-1].sum() < cv.nonzero_weights_path_[0].sum()
+    assert np.all(cv.selected_features_path_ <= 4)
