@@ -18,6 +18,14 @@ MODULES = sorted(
     if not name.endswith("__main__")
 )
 
+# The modules of the public API, whose docstrings carry runnable examples.
+WITH_EXAMPLES = {
+    "sk_regnet._cv",
+    "sk_regnet._mlp",
+    "sk_regnet._path",
+    "sk_regnet._plotting",
+}
+
 
 @pytest.mark.parametrize("module_name", MODULES)
 def test_docstring_examples(module_name):
@@ -26,6 +34,10 @@ def test_docstring_examples(module_name):
         module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.failed == 0
+    # The public modules' examples run (a module without any is not tested
+    # here: it then has none to break).
+    if module_name in WITH_EXAMPLES:
+        assert result.attempted > 0, module_name
 
 
 def test_public_names_have_examples():
@@ -33,3 +45,4 @@ def test_public_names_have_examples():
         obj = getattr(sk_regnet, name)
         if callable(obj):
             assert "Examples" in (obj.__doc__ or ""), name
+            assert ">>>" in obj.__doc__, name

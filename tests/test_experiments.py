@@ -1,5 +1,6 @@
 """sk_regnet.experiments: data, the article's numbers, the comparison rows."""
 
+import argparse
 import json
 import sys
 
@@ -216,8 +217,15 @@ def test_parse_alphas():
     assert cli.parse_alphas("8") == 8
     assert cli.parse_alphas("1e-3, 0.1") == [1e-3, 0.1]
     assert cli.parse_alphas("1.0") == [1.0]
-    for bad in ("0", "a", "1,,2", "-1", "inf"):
-        with pytest.raises(Exception, match="alpha|count"):
+    for bad, message in (
+        ("0", "between 1 and 1000, got 0"),
+        ("5000", "between 1 and 1000, got 5000"),
+        ("a", "expected a count or comma-separated numbers"),
+        ("1,,2", "expected a count or comma-separated numbers"),
+        ("-1", "finite and non-negative"),
+        ("inf", "finite and non-negative"),
+    ):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
             cli.parse_alphas(bad)
 
 
@@ -282,8 +290,15 @@ def test_main_without_matplotlib_still_writes_the_results(
 def test_available_penalties_all_fit():
     names = experiments.available_penalties()
     assert names == ["none", "l1", "l2", "elasticnet", "group_lasso"]
+    assert experiments.check_penalty("none") is None
+    data = experiments.load_dataset("friedman1")
     for name in names:
-        experiments.check_penalty(name)
+        model = experiments.network(experiments.check_penalty(name), 0.01, hidden=(3,))
+        model.fit(data.X_train[:80], data.y_train[:80])
+        assert np.isfinite(model.loss_)
+        assert model.penalty == (None if name == "none" else name)
+    with pytest.raises(ValueError):
+        experiments.check_penalty("l3")
 
 
 def test_plot_comparison_one_feature_without_truth(tmp_path):

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_regnet import RegularizedMLPRegressor
 from sk_regnet._network import ParameterLayout, initialize
+from sk_regnet._solvers import SGDState
 
 BATCH = 10
 ALPHA_SK = 1e-2
@@ -520,3 +521,6 @@ def test_partial_fit_after_switching_stochastic_solver(data):
     assert model.t_ == 2 * X.shape[0]
     assert len(model.loss_curve_) == 2
     assert np.isfinite(model.loss_)
+    optimizer = model._stochastic_progress.optimizer
+    assert isinstance(optimizer, SGDState)
+    assert optimizer.lr == 0.01 and optimizer.learning_rate_init == 0.01

@@ -76,11 +76,14 @@ def test_from_path_with_one_validation_curve_and_given_axes():
 
 
 def test_band_is_one_standard_deviation():
-    mse = np.array([[1.0, 3.0], [2.0, 2.0]])
+    # Three folds, so that mean +- std (3 +- 2.16) differs from the range
+    # (1 to 6) and from the sample standard deviation (3 +- 2.65).
+    mse = np.array([[1.0, 2.0, 6.0], [2.0, 2.0, 2.0]])
     display = RegularizationPathDisplay.from_path([0.1, 1.0], mse)
     vertices = display.band_.get_paths()[0].vertices
-    assert_allclose(vertices[:, 1].min(), 1.0)
-    assert_allclose(vertices[:, 1].max(), 3.0)
+    std = np.std([1.0, 2.0, 6.0])
+    assert_allclose(vertices[:, 1].min(), 3.0 - std)
+    assert_allclose(vertices[:, 1].max(), 3.0 + std)
 
 
 def test_shape_mismatch():
