@@ -2,6 +2,15 @@
 
 import numpy as np
 
+# How each row's ``alpha`` was chosen (the ``selection`` of a row of
+# :func:`sk_regnet.experiments.compare`). Defined here, the module that
+# ``experiments`` imports, because the figure groups its panels by them; the
+# figure never imports ``experiments``.
+ARTICLE_SETTING = "article setting"
+CROSS_VALIDATED = "cross-validated"
+NO_PENALTY = "no penalty"
+BASELINE = "linear baseline"
+
 
 def _panel_models(comparison, selections):
     return [
@@ -102,8 +111,6 @@ def plot_comparison(comparison, path):
     from pathlib import Path
 
     from matplotlib.figure import Figure
-
-    from .experiments import ARTICLE_SETTING, BASELINE, CROSS_VALIDATED, NO_PENALTY
 
     article = _panel_models(comparison, {ARTICLE_SETTING})
     tuned = _panel_models(comparison, {CROSS_VALIDATED, NO_PENALTY, BASELINE})

@@ -27,7 +27,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
-from ._compare_plot import plot_comparison
+from ._compare_plot import (
+    ARTICLE_SETTING,
+    BASELINE,
+    CROSS_VALIDATED,
+    NO_PENALTY,
+    plot_comparison,
+)
 from ._cv import RegularizedMLPRegressorCV
 from ._datasets import (
     DATASETS,
@@ -70,12 +76,6 @@ ARTICLE_MODELS = ((None, 0.0), ("l1", 0.01), ("l2", 0.01))
 
 #: Length of the default alpha grid.
 DEFAULT_N_ALPHAS = 7
-
-#: How each row's ``alpha`` was chosen.
-ARTICLE_SETTING = "article setting"
-CROSS_VALIDATED = "cross-validated"
-NO_PENALTY = "no penalty"
-BASELINE = "linear baseline"
 
 
 # -------------------------------------------------------------- models

@@ -1,8 +1,10 @@
 """sk_regnet.experiments: data, the article's numbers, the comparison rows."""
 
 import argparse
+import ast
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +25,33 @@ def test_compare_article_reproduces_the_article():
     assert_allclose([r["test_mse"] for r in rows], ARTICLE_MSE, rtol=1e-6)
     assert all(r["selection"] == experiments.ARTICLE_SETTING for r in rows)
     assert all(r["nonzero_weights"] == 20 for r in rows)
+
+
+def _package_imports(module):
+    """The sk_regnet modules that ``module`` imports, at any depth in the file."""
+    source = Path(experiments.__file__).with_name(f"{module}.py").read_text()
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module is None:  # from . import a, b
+                names.update(alias.name for alias in node.names)
+            else:
+                names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "sk_regnet."
+        ):
+            names.add(node.module.split(".")[1])
+    return names
+
+
+def test_imports_run_one_way():
+    # cli -> experiments -> _compare_plot -> _plotting: nothing imports back
+    # up the chain, not even lazily inside a function.
+    layers = ["cli", "experiments", "_compare_plot", "_plotting"]
+    for k, module in enumerate(layers):
+        assert not _package_imports(module) & set(layers[: k + 1]), module
+    assert "experiments" in _package_imports("cli")
+    assert "_compare_plot" in _package_imports("experiments")
 
 
 def test_article_data_matches_the_bundled_split():
