@@ -6,6 +6,7 @@ and files, and bad input into one line on stderr with exit code 2.
 """
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -18,6 +19,12 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 #: Largest ``--alphas`` count: a path of more steps is not a comparison.
 MAX_ALPHAS = 1000
+#: Hex digits of the SHA-256 that tell apart CSV runs whose files share a stem.
+CSV_HASH_DIGITS = 10
+#: Characters of a CSV file's stem kept in the output names: with the prefix,
+#: the hash and the suffix, a name stays under the usual 255-byte limit even
+#: in 4-byte UTF-8 characters.
+CSV_STEM_CHARS = 48
 
 
 class _UsageError(Exception):
@@ -188,7 +195,11 @@ def build_parser():
         "--out",
         type=Path,
         default=Path("sk-regnet-out"),
-        help="output directory (default ./sk-regnet-out/)",
+        help="output directory (default ./sk-regnet-out/); a run writes "
+        "compare_<dataset>.json/.png for bundled data and "
+        "compare_csv-<file stem>-<hash>.json/.png for --csv, the hash taken "
+        "from the file's absolute path and the target, so that no run "
+        "overwrites another's results",
     )
     out.add_argument("--no-plot", action="store_true", help="do not draw the figure")
     out.add_argument(
@@ -198,6 +209,57 @@ def build_parser():
 
 
 # ------------------------------------------------------------- output
+def output_stem(dataset=None, *, csv=None, target=None):
+    """The name, without suffix, of the files a ``compare`` run writes.
+
+    Bundled data give ``compare_<dataset>``. A CSV file gives
+    ``compare_csv-<stem>-<hash>``: the file's stem (its first
+    :data:`CSV_STEM_CHARS` characters) to recognise it, and the first
+    :data:`CSV_HASH_DIGITS` hex digits of the SHA-256 of its resolved absolute
+    path and the target column. The ``csv-`` prefix, which no bundled name
+    has, keeps a file named ``article.csv`` off the bundled run's results; the
+    hash keeps apart files of the same stem in different folders and two
+    targets of one file. Re-running the same file and target overwrites its
+    own earlier results, as re-running a bundled dataset does.
+
+    Parameters
+    ----------
+    dataset : str, default=None
+        A bundled dataset name (see :data:`sk_regnet.experiments.DATASETS`).
+    csv : path-like, default=None
+        A CSV file, instead of ``dataset``.
+    target : str, default=None
+        The CSV target column; required with ``csv``.
+
+    Returns
+    -------
+    stem : str
+        E.g. ``'compare_article'`` or ``'compare_csv-houses-3f2a9c01be'``.
+
+    Raises
+    ------
+    ValueError
+        If not exactly one of ``dataset`` and ``csv`` is given, if ``csv``
+        comes without ``target``, or if ``dataset`` is not bundled.
+    """
+    if (dataset is None) == (csv is None):
+        raise ValueError("give exactly one of dataset and csv")
+    if csv is None:
+        if dataset not in experiments.DATASETS:
+            raise ValueError(
+                f"unknown dataset {dataset!r}; choose one of "
+                + ", ".join(experiments.DATASETS)
+            )
+        return f"compare_{dataset}"
+    if not isinstance(target, str):
+        raise ValueError(f"a CSV run needs its target column name, got {target!r}")
+    path = Path(csv).resolve()
+    # A NUL cannot occur in a path, so (path, target) pairs hash distinctly.
+    key = f"{path}\0{target}".encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(key).hexdigest()[:CSV_HASH_DIGITS]
+    return f"compare_csv-{path.stem[:CSV_STEM_CHARS]}-{digest}"
+
+
 def _error_format(values):
     """One format for a column of errors, readable whatever the target's scale.
 
@@ -307,6 +369,9 @@ def _save(comparison, args, stem):
         else:
             saved.append(figure)
     results = comparison.to_dict()
+    if args.csv is not None:
+        # Which file the hash in the name stands for.
+        results["dataset"]["csv"] = str(Path(args.csv).resolve())
     results["figure"] = None if figure is None else figure.name
     json_path = args.out / f"{stem}.json"
     json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -323,12 +388,15 @@ def _compare(args):
         dataset = experiments.load_csv(
             args.csv, args.target, test_size=args.test_size, seed=args.seed
         )
+        stem = output_stem(csv=args.csv, target=args.target)
     elif args.target is not None:
         raise _UsageError("--target is only used with --csv")
     else:
+        name = args.dataset or "article"
         dataset = experiments.load_dataset(
-            args.dataset or "article", test_size=args.test_size, seed=args.seed
+            name, test_size=args.test_size, seed=args.seed
         )
+        stem = output_stem(name)
     # Fail on an unusable output directory before the fits, not after.
     if args.out.exists() and not args.out.is_dir():
         raise _UsageError(f"--out {args.out} exists and is not a directory")
@@ -349,7 +417,7 @@ def _compare(args):
         progress=_progress_bar(not args.quiet and sys.stderr.isatty()),
     )
     # Saved first: the results are kept even if stdout goes away (a pipe).
-    saved = _save(comparison, args, f"compare_{comparison.dataset.name}")
+    saved = _save(comparison, args, stem)
     lines = [f"dataset: {comparison.dataset.describe()}", format_table(comparison.rows)]
     if not args.quiet:
         lines += [f"wrote {path}" for path in saved]

@@ -187,12 +187,23 @@ def test_article_dataset_with_options(tmp_path):
     assert f"wrote {tmp_path / 'compare_article.json'}" in proc.stdout
 
 
-def test_csv(tmp_path):
-    rng = np.random.RandomState(0)
-    X = rng.uniform(-2, 2, size=(40, 2))
+def write_csv(path, columns=("a", "b", "price"), seed=0):
+    """A small numeric CSV file: the last column depends on the first."""
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-2, 2, size=(40, len(columns) - 1))
     y = 100 + 30 * np.tanh(X[:, 0]) + rng.normal(scale=0.1, size=40)
-    lines = ["a,b,price"] + [f"{a},{b},{t}" for (a, b), t in zip(X, y)]
-    (tmp_path / "houses.csv").write_text("\n".join(lines) + "\n")
+    lines = [",".join(columns)] + [
+        ",".join(str(v) for v in (*x, t)) for x, t in zip(X, y)
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_csv(tmp_path):
+    from sk_regnet.cli import output_stem
+
+    write_csv(tmp_path / "houses.csv")
     proc = run(
         "compare",
         "--csv",
@@ -206,11 +217,101 @@ def test_csv(tmp_path):
         *SMALL,
     )
     assert proc.returncode == 0, proc.stderr
-    results = json.loads((tmp_path / "out" / "compare_houses.json").read_text())
+    stem = output_stem(csv=tmp_path / "houses.csv", target="price")
+    assert stem.startswith("compare_csv-houses-")
+    results = json.loads((tmp_path / "out" / f"{stem}.json").read_text())
     assert results["dataset"]["feature_names"] == ["a", "b"]
     assert results["dataset"]["target"] == "price"
+    assert results["dataset"]["csv"] == str((tmp_path / "houses.csv").resolve())
     assert results["dataset"]["n_train"] + results["dataset"]["n_test"] == 40
-    check_png(tmp_path / "out" / "compare_houses.png")
+    assert results["figure"] == f"{stem}.png"
+    check_png(tmp_path / "out" / f"{stem}.png")
+
+
+def test_a_csv_named_like_a_bundled_dataset_keeps_off_its_results(tmp_path):
+    out = tmp_path / "out"
+    bundled = run("compare", *SMALL, "--penalties", "l1", "--out", str(out))
+    assert bundled.returncode == 0, bundled.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(before) == ["compare_article.json", "compare_article.png"]
+    csv = write_csv(tmp_path / "mine" / "article.csv", columns=("x", "y"))
+    proc = run("compare", "--csv", str(csv), "--target", "y", "--out", str(out), *SMALL)
+    assert proc.returncode == 0, proc.stderr
+    # The bundled run's files are untouched, the CSV run's are beside them.
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in before} == (
+        before
+    )
+    written = sorted(set(p.name for p in out.iterdir()) - set(before))
+    assert [Path(name).suffix for name in written] == [".json", ".png"]
+    assert all(name.startswith("compare_csv-article-") for name in written)
+    assert f"wrote {out / written[0]}" in proc.stdout
+
+
+def test_csv_files_with_the_same_stem_write_apart(tmp_path):
+    out = tmp_path / "out"
+    stems = []
+    for folder, columns in (("2023", ("a", "y")), ("2024", ("a", "b", "y"))):
+        csv = write_csv(tmp_path / folder / "data.csv", columns=columns)
+        # Relative to the working directory, as a user types it.
+        args = ["compare", "--csv", f"{folder}/data.csv", "--target", "y"]
+        proc = run(*args, "--out", str(out), "--no-plot", *SMALL, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        (written,) = [ln[6:] for ln in proc.stdout.splitlines() if ln[:6] == "wrote "]
+        stems.append(Path(written).name)
+        assert json.loads(Path(written).read_text())["dataset"]["csv"] == str(csv)
+    assert stems[0] != stems[1]
+    assert sorted(p.name for p in out.iterdir()) == sorted(stems)
+    features = [
+        json.loads((out / name).read_text())["dataset"]["feature_names"]
+        for name in stems
+    ]
+    assert features == [["a"], ["a", "b"]]
+
+
+def test_output_stem(tmp_path, monkeypatch):
+    from sk_regnet.cli import CSV_HASH_DIGITS, output_stem
+    from sk_regnet.experiments import DATASETS
+
+    for name in DATASETS:
+        assert output_stem(name) == f"compare_{name}"
+        # No bundled name can be mistaken for a CSV run's.
+        assert not name.startswith("csv-")
+    csv = tmp_path / "article.csv"
+    csv.touch()
+    stem = output_stem(csv=csv, target="y")
+    prefix, digest = stem.rsplit("-", 1)
+    assert prefix == "compare_csv-article"
+    assert len(digest) == CSV_HASH_DIGITS and int(digest, 16) >= 0
+    # One file however it is written: relative, with '..', through a link.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.csv").symlink_to(csv)
+    for spelling in ("article.csv", "sub/../article.csv", "link.csv", str(csv)):
+        assert output_stem(csv=spelling, target="y") == stem
+    # Another folder, another target: another name.
+    assert output_stem(csv=tmp_path / "sub" / "article.csv", target="y") != stem
+    assert output_stem(csv=csv, target="z") != stem
+    # A long stem is cut; the hash still tells the files apart.
+    long_names = [tmp_path / ("x" * 300 + end + ".csv") for end in "ab"]
+    long_stems = [output_stem(csv=p, target="y") for p in long_names]
+    assert long_stems[0] != long_stems[1]
+    assert all(len(s.encode()) + len(".json") < 255 for s in long_stems)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, "exactly one"),
+        ({"dataset": "article", "csv": "a.csv", "target": "y"}, "exactly one"),
+        ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
+        ({"csv": "a.csv"}, "target column"),
+    ],
+)
+def test_output_stem_bad_input(kwargs, message):
+    from sk_regnet.cli import output_stem
+
+    with pytest.raises(ValueError, match=message):
+        output_stem(**kwargs)
 
 
 BAD_CSVS = {
