@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._plotting import set_error_scale
+
 # How each row's ``alpha`` was chosen (the ``selection`` of a row of
 # :func:`sk_regnet.experiments.compare`). Defined here, the module that
 # ``experiments`` imports, because the figure groups its panels by them; the
@@ -10,6 +12,22 @@ ARTICLE_SETTING = "article setting"
 CROSS_VALIDATED = "cross-validated"
 NO_PENALTY = "no penalty"
 BASELINE = "linear baseline"
+
+
+# One look per model of a panel, so that curves lying on one another can be
+# told apart: the first drawn is the widest and later, narrower, dashed lines
+# are drawn over it.
+_LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+# The chosen alpha of each penalty: hollow rings of distinct shapes, each
+# smaller than the last and drawn above it, so that markers at one point
+# (two penalties choosing the same alpha) nest rather than hide one another.
+_CHOSEN_MARKERS = ("o", "s", "D", "^", "v", "p")
+_CHOSEN_SIZES = (20, 14, 10, 7, 5, 4)
+
+
+def _cycled(values, k):
+    return values[k % len(values)]
 
 
 def _panel_models(comparison, selections):
@@ -30,13 +48,15 @@ def _plot_curves(ax, comparison, models, title):
     )
     ax.scatter(data.X_test[:, 0], data.y_test, s=18, color="black", label="test")
     if data.truth is not None:
-        ax.plot(grid[:, 0], data.truth(grid), "k--", lw=1.5, label="true function")
-    for row, model in models:
+        ax.plot(grid[:, 0], data.truth(grid), "k--", lw=1.2, label="true function")
+    for k, (row, model) in enumerate(models):
         ax.plot(
             grid[:, 0],
             model.predict(grid),
-            lw=1.8,
-            label=f"{row['model']} (test MSE {row['test_mse']:.4f})",
+            color=f"C{k}",
+            linestyle=_cycled(_LINE_STYLES, k),
+            lw=max(3.2 - 0.5 * k, 1.2),
+            label=f"{row['model']} (test MSE {row['test_mse']:.4g})",
         )
     ax.set(title=title, xlabel=data.feature_names[0], ylabel=data.target_name)
     ax.legend(fontsize="x-small", loc="best")
@@ -47,12 +67,16 @@ def _plot_predicted_vs_true(ax, comparison, models):
     low = min(data.y_test.min(), data.y_train.min())
     high = max(data.y_test.max(), data.y_train.max())
     ax.plot([low, high], [low, high], "k--", lw=1, label="perfect")
-    for row, model in models:
+    for k, (row, model) in enumerate(models):
+        # Hollow markers of distinct shapes: overlapping points stay visible.
         ax.scatter(
             data.y_test,
             model.predict(data.X_test),
-            s=14,
-            alpha=0.7,
+            s=26,
+            marker=_cycled(_MARKERS, k),
+            facecolors="none",
+            edgecolors=f"C{k}",
+            linewidths=1.1,
             label=f"{row['model']} (test MSE {row['test_mse']:.4g})",
         )
     ax.set(
@@ -60,56 +84,65 @@ def _plot_predicted_vs_true(ax, comparison, models):
         xlabel=f"true {data.target_name}",
         ylabel=f"predicted {data.target_name}",
     )
-    ax.legend(fontsize="x-small", loc="best")
+    ax.legend(fontsize="x-small", loc="upper left")
 
 
 def _plot_validation(ax, comparison):
-    for name, curve in comparison.curves.items():
-        (line,) = ax.semilogx(curve["alphas"], curve["cv_mse"], "o-", label=name)
-        best = int(np.argmin(np.abs(np.asarray(curve["alphas"]) - curve["alpha"])))
-        ax.semilogx(
-            curve["alphas"][best],
-            curve["cv_mse"][best],
-            "*",
-            ms=14,
-            color=line.get_color(),
+    handles, labels = [], []
+    for k, (name, curve) in enumerate(comparison.curves.items()):
+        alphas = np.asarray(curve["alphas"])
+        (line,) = ax.semilogx(
+            alphas,
+            curve["cv_mse"],
+            color=f"C{k}",
+            linestyle=_cycled(_LINE_STYLES, k),
+            marker="o",
+            ms=4,
+            lw=max(2.6 - 0.5 * k, 1.2),
         )
+        best = int(np.argmin(np.abs(alphas - curve["alpha"])))
+        (chosen,) = ax.plot(
+            alphas[best],
+            curve["cv_mse"][best],
+            linestyle="none",
+            marker=_cycled(_CHOSEN_MARKERS, k),
+            ms=_cycled(_CHOSEN_SIZES, k),
+            markerfacecolor="none",
+            markeredgecolor=f"C{k}",
+            markeredgewidth=2.2,
+            zorder=10 + k,
+        )
+        handles.append((line, chosen))
+        labels.append(f"{name}: alpha = {curve['alpha']:.3g}")
+    set_error_scale(
+        ax, np.concatenate([c["cv_mse"] for c in comparison.curves.values()])
+    )
     ax.set(
-        title="Validation curve (star: chosen alpha)",
+        title="Validation curves (ring: chosen alpha)",
         xlabel="alpha",
         ylabel="mean CV MSE (standardised y)",
     )
-    ax.legend(fontsize="small")
+    ax.legend(handles, labels, fontsize="small", loc="best", markerscale=0.6)
 
 
-def plot_comparison(comparison, path):
-    """Draw the figure of a :class:`~sk_regnet.experiments.Comparison`.
-
-    With one input feature: the data (test points, training points faded),
-    each model's curve over a dense grid of x and the true function when it
-    is known, the article's models and the cross-validated ones in separate
-    panels. With more features: predicted against true on the test set.
-    Both add the validation curve over alpha of each cross-validated penalty.
+def comparison_figure(comparison):
+    """The figure of :func:`plot_comparison`, not saved.
 
     Parameters
     ----------
     comparison : Comparison
         The result of :func:`~sk_regnet.experiments.compare`.
-    path : path-like
-        Where to save the PNG.
 
     Returns
     -------
-    path : pathlib.Path
-        The saved file.
+    figure : matplotlib.figure.Figure
+        A bare Figure (no pyplot state, nothing to close).
 
     Raises
     ------
     ImportError
         If matplotlib is not installed.
     """
-    from pathlib import Path
-
     from matplotlib.figure import Figure
 
     article = _panel_models(comparison, {ARTICLE_SETTING})
@@ -135,6 +168,41 @@ def plot_comparison(comparison, path):
         else:
             _plot_validation(ax, comparison)
     fig.suptitle(f"sk-regnet compare: {comparison.dataset.name}")
+    return fig
+
+
+def plot_comparison(comparison, path):
+    """Draw the figure of a :class:`~sk_regnet.experiments.Comparison`.
+
+    With one input feature: the data (test points, training points faded),
+    each model's curve over a dense grid of x and the true function when it
+    is known, the article's models and the cross-validated ones in separate
+    panels. With more features: predicted against true on the test set.
+    Both add the validation curve over alpha of each cross-validated penalty,
+    its chosen alpha marked, on a log error axis when the errors span more
+    than a decade. Each model and each penalty has its own colour and line
+    style or marker, so that lines lying on one another stay apart.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The result of :func:`~sk_regnet.experiments.compare`.
+    path : path-like
+        Where to save the PNG.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The saved file.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed.
+    """
+    from pathlib import Path
+
+    fig = comparison_figure(comparison)
     path = Path(path)
     fig.savefig(path, dpi=100)
     return path

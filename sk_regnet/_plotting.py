@@ -16,6 +16,64 @@ def _import_pyplot():
     return plt
 
 
+def set_error_scale(ax, values):
+    """Put the y axis of ``ax`` on a log scale when ``values`` span decades.
+
+    Validation errors often fall by orders of magnitude from the largest
+    alpha to the region where alpha is chosen; on a linear axis that region
+    is a flat line at the bottom. A log axis is used when the finite values
+    are all positive and the largest is more than ten times the smallest;
+    otherwise the axis is left linear.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : array-like
+        The errors plotted on ``ax`` (non-finite values are ignored).
+
+    Returns
+    -------
+    scale : {'log', 'linear'}
+        The scale set.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    values = np.asarray(values, dtype=np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if not (values.size and values.min() > 0 and values.max() > 10 * values.min()):
+        ax.set_yscale("linear")
+        return "linear"
+    ax.set_yscale("log")
+    # Plain numbers (0.05, not 5 x 10^-2), and over a few decades ticks
+    # between the powers of ten too, so that the axis has enough labels.
+    decades = np.log10(values.max() / values.min())
+    if decades <= 2:
+        subs = (1.0, 2.0, 3.0, 5.0)
+    elif decades <= 3:
+        subs = (1.0, 2.0, 5.0)
+    else:
+        subs = (1.0,)  # powers of ten only
+    ax.yaxis.set_major_locator(LogLocator(subs=subs))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    return "log"
+
+
+def _count_axis(ax, color, label, outward=0):
+    """A twin y axis on the right for a count along the path, in ``color``."""
+    from matplotlib.ticker import MaxNLocator
+
+    twin = ax.twinx()
+    if outward:
+        # A second count axis: its spine set off to the right of the first.
+        twin.spines["right"].set_position(("outward", outward))
+    twin.set_ylabel(label, color=color)
+    twin.tick_params(axis="y", colors=color)
+    twin.spines["right"].set_color(color)
+    twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return twin
+
+
 def _as_path(values, n_alphas, name):
     """(n_alphas, n_folds) float array from a 1-D or 2-D input."""
     values = np.asarray(values, dtype=np.float64)
@@ -34,9 +92,11 @@ class RegularizationPathDisplay:
 
     Plots the mean validation MSE across folds (± one standard deviation)
     against alpha on a log axis (symmetric-log when the grid includes
-    ``alpha=0``), marks the chosen alpha, and, on a second
-    y axis, the number of non-zero weights and of selected input features
-    along the path. Create it with :meth:`from_estimator` or
+    ``alpha=0``), marks the chosen alpha, and draws the number of non-zero
+    weights and the number of selected input features along the path, each
+    on its own y axis on the right. The MSE axis is logarithmic when the
+    mean errors span more than a decade. The legend sits below the axes,
+    clear of every curve. Create it with :meth:`from_estimator` or
     :meth:`from_path`; matplotlib is needed only for :meth:`plot`.
 
     Parameters
@@ -59,7 +119,10 @@ class RegularizationPathDisplay:
     ax_ : matplotlib Axes
         Axes with the MSE curve.
     ax_sparsity_ : matplotlib Axes or None
-        Twin axes with the sparsity curves (None without sparsity data).
+        Twin axes with the non-zero weights (None without them).
+    ax_features_ : matplotlib Axes or None
+        Twin axes with the selected features (None without them); its spine
+        is set off to the right of ``ax_sparsity_`` when both are drawn.
     figure_ : matplotlib Figure
         Figure holding the axes.
     line_ : matplotlib Line2D
@@ -105,7 +168,9 @@ class RegularizationPathDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+            Axes to draw on; a new figure when None. The legend and the
+            count axes lie outside ``ax``: give its figure room for them,
+            e.g. ``plt.subplots(layout="constrained")``.
 
         Returns
         -------
@@ -126,14 +191,24 @@ class RegularizationPathDisplay:
         order = np.argsort(alphas)
         alphas = alphas[order]
         mse = _as_path(self.mse_path, alphas.size, "mse_path")[order]
+        counts = []  # (attribute of its axes, label, colour, style, counts)
+        for attr, label, color, style, values in (
+            ("ax_sparsity_", "non-zero weights", "C1", "-", self.nonzero_weights),
+            ("ax_features_", "selected features", "C2", ":", self.selected_features),
+        ):
+            if values is not None:
+                values = _as_path(values, alphas.size, label)[order].mean(axis=1)
+                counts.append((attr, label, color, style, values))
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout makes room for the legend below the axes and
+            # for the count axes on the right.
+            _, ax = plt.subplots(figsize=(7.5, 5.2), layout="constrained")
         # A diverged fold scores inf (the CV estimator's convention): its
         # alpha has no finite mean and is left off the curve, quietly.
         with np.errstate(invalid="ignore"):
             mean, std = mse.mean(axis=1), mse.std(axis=1)
         (self.line_,) = ax.plot(
-            alphas, mean, marker="o", color="C0", label="mean validation MSE"
+            alphas, mean, marker="o", color="C0", label="mean validation MSE", zorder=3
         )
         self.band_ = ax.fill_between(
             alphas, mean - std, mean + std, color="C0", alpha=0.2, label="± 1 std"
@@ -145,8 +220,9 @@ class RegularizationPathDisplay:
             # alpha = 0 (no penalty) has no place on a log axis: linear below
             # the smallest positive alpha, logarithmic above it.
             ax.set_xscale("symlog", linthresh=positive.min())
+        set_error_scale(ax, mean)
         ax.set_xlabel("alpha")
-        ax.set_ylabel("validation MSE")
+        ax.set_ylabel("validation MSE", color="C0")
         self.alpha_line_ = None
         if self.alpha_ is not None:
             self.alpha_line_ = ax.axvline(
@@ -158,25 +234,27 @@ class RegularizationPathDisplay:
         handles = [self.line_, self.band_]
         handles += [] if self.alpha_line_ is None else [self.alpha_line_]
 
-        self.ax_sparsity_ = None
-        sparsity = [
-            (values, label, style)
-            for values, label, style in (
-                (self.nonzero_weights, "non-zero weights", "-"),
-                (self.selected_features, "selected features", ":"),
+        # Each count on its own axis: the selected features (a handful) would
+        # lie flat at the bottom of an axis that runs to the number of weights.
+        self.ax_sparsity_ = self.ax_features_ = None
+        for k, (attr, label, color, style, values) in enumerate(counts):
+            twin = _count_axis(ax, color, label, outward=60 * k)
+            (line,) = twin.plot(
+                alphas, values, linestyle=style, color=color, lw=2, label=label
             )
-            if values is not None
-        ]
-        if sparsity:
-            self.ax_sparsity_ = ax.twinx()
-            for values, label, style in sparsity:
-                counts = _as_path(values, alphas.size, label)[order].mean(axis=1)
-                (line,) = self.ax_sparsity_.plot(
-                    alphas, counts, linestyle=style, color="C1", label=label
-                )
-                handles.append(line)
-            self.ax_sparsity_.set_ylabel(" / ".join(label for _, label, _ in sparsity))
-        ax.legend(handles=handles, loc="best")
+            twin.set_ylim(0, max(1.0, np.nanmax(values)) * 1.05)
+            setattr(self, attr, twin)
+            handles.append(line)
+        # Below the axes, so that it covers no curve on any of them; the pad
+        # (in font sizes) clears the tick labels and the x label.
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            borderaxespad=3.8,
+            ncol=3,
+            frameon=False,
+        )
         if self.estimator_name is not None:
             ax.set_title(self.estimator_name)
         self.ax_ = ax

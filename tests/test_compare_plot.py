@@ -1,0 +1,144 @@
+"""The figure of ``sk-regnet compare``, checked artist by artist on made-up runs."""
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+from numpy.testing import assert_allclose
+
+from sk_regnet import experiments
+from sk_regnet._compare_plot import comparison_figure
+
+ALPHAS = np.geomspace(1e-4, 1.0, 5)
+
+
+class _Shifted:
+    """A fitted-model stand-in: predicts sin(pi x) plus a constant."""
+
+    def __init__(self, shift):
+        self.shift = shift
+
+    def predict(self, X):
+        return np.sin(np.pi * X[:, 0]) + self.shift
+
+
+def _comparison(curves, n_features=1, shifts=(0.0, 0.0, 0.0, 0.5)):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(30, n_features))
+    y = np.sin(np.pi * X[:, 0])
+    data = experiments.Dataset(
+        "made-up", X[:20], X[20:], y[:20], y[20:], [f"x{j}" for j in range(n_features)]
+    )
+    names = ["network none", "network l1", "network l2", "RidgeCV"]
+    selections = [
+        experiments.NO_PENALTY,
+        experiments.CROSS_VALIDATED,
+        experiments.CROSS_VALIDATED,
+        experiments.BASELINE,
+    ]
+    rows = [
+        {"model": name, "selection": how, "test_mse": 0.01 * (k + 1)}
+        for k, (name, how) in enumerate(zip(names, selections))
+    ]
+    models = {name: _Shifted(shift) for name, shift in zip(names, shifts)}
+    return experiments.Comparison(data, rows=rows, curves=curves, models=models)
+
+
+def _curve(cv_mse, alpha):
+    return {"alphas": ALPHAS, "cv_mse": np.asarray(cv_mse, float), "alpha": alpha}
+
+
+def _axes(fig, title_start):
+    (ax,) = [ax for ax in fig.axes if ax.get_title().startswith(title_start)]
+    return ax
+
+
+def _chosen_markers(ax):
+    return [line for line in ax.get_lines() if line.get_linestyle() == "None"]
+
+
+@pytest.mark.parametrize(
+    "cv_mse, scale",
+    [
+        # From 0.03 to 1.1: where alpha is chosen would be a flat line.
+        ([0.03, 0.03, 0.05, 0.3, 1.1], "log"),
+        ([0.5, 0.45, 0.47, 0.8, 1.1], "linear"),
+        ([0.1, 0.2, 0.5, 0.8, 1.0], "linear"),  # exactly one decade
+    ],
+)
+def test_validation_error_axis_is_log_when_it_spans_decades(cv_mse, scale):
+    fig = comparison_figure(_comparison({"l1": _curve(cv_mse, ALPHAS[1])}))
+    ax = _axes(fig, "Validation")
+    assert ax.get_yscale() == scale
+    assert_allclose(ax.get_lines()[0].get_ydata(), cv_mse)
+    if scale == "log":
+        # Plain numbers, and more than the powers of ten, label the axis.
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels() if t.get_visible()]
+        assert "0.05" in labels and "0.1" in labels and "1" in labels
+
+
+def test_chosen_alphas_at_one_point_nest_instead_of_hiding():
+    # Three penalties with the same curve choose the same alpha: their
+    # markers sit on one point, so each must stay visible around the next.
+    same = [0.5, 0.2, 0.3, 0.6, 1.0]
+    curves = {name: _curve(same, ALPHAS[1]) for name in ("l1", "l2", "elasticnet")}
+    ax = _axes(comparison_figure(_comparison(curves)), "Validation")
+    chosen = _chosen_markers(ax)
+    assert len(chosen) == 3
+    for line in chosen:
+        assert_allclose([line.get_xdata()[0], line.get_ydata()[0]], [ALPHAS[1], 0.2])
+        assert line.get_markerfacecolor() == "none"  # a ring: the inside shows
+    assert len({line.get_marker() for line in chosen}) == 3
+    sizes = [line.get_markersize() for line in chosen]
+    orders = [line.get_zorder() for line in chosen]
+    # Each later marker is smaller and drawn above the one before.
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3
+    assert orders == sorted(orders) and len(set(orders)) == 3
+    # Each curve's colour is its marker's, and each penalty its own colour.
+    colors = [to_rgba(line.get_markeredgecolor()) for line in chosen]
+    assert len(set(colors)) == 3
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [f"{name}: alpha = {ALPHAS[1]:.3g}" for name in curves]
+
+
+def test_networks_in_the_models_panel_can_be_told_apart():
+    # Three networks predict the same curve: colour and line style differ,
+    # and the first drawn is the widest, so none hides the others.
+    curves = {"l1": _curve([0.5, 0.2, 0.3, 0.6, 1.0], ALPHAS[1])}
+    ax = _axes(comparison_figure(_comparison(curves)), "Alpha by")
+    models = [line for line in ax.get_lines() if "(test MSE" in line.get_label()]
+    assert [line.get_label().split(" (")[0] for line in models] == [
+        "network none",
+        "network l1",
+        "network l2",
+        "RidgeCV",
+    ]
+    looks = {(line.get_color(), str(line.get_linestyle())) for line in models}
+    assert len(looks) == len(models)
+    assert len({line.get_linestyle() for line in models}) == len(models)
+    widths = [line.get_linewidth() for line in models]
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[2]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "network l2 (test MSE 0.03)" in legend
+
+
+def test_predicted_vs_true_uses_hollow_markers_of_distinct_shapes():
+    curves = {"l1": _curve([0.5, 0.2, 0.3, 0.6, 1.0], ALPHAS[1])}
+    ax = _axes(comparison_figure(_comparison(curves, n_features=2)), "Test set")
+    points = ax.collections
+    assert len(points) == 4
+    shapes = {tuple(map(tuple, c.get_paths()[0].vertices.round(6))) for c in points}
+    assert len(shapes) == 4
+    for collection in points:
+        assert collection.get_facecolor().size == 0  # hollow
+    assert len({tuple(c.get_edgecolor()[0]) for c in points}) == 4
+
+
+def test_plot_comparison_saves_the_figure(tmp_path):
+    import matplotlib.image
+
+    curves = {"l1": _curve([0.03, 0.03, 0.05, 0.3, 1.1], ALPHAS[1])}
+    path = experiments.plot_comparison(_comparison(curves), tmp_path / "f.png")
+    assert path == tmp_path / "f.png"
+    image = matplotlib.image.imread(path)
+    assert image.shape[1] == 1100  # models and validation panels, 550 px each
