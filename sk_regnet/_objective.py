@@ -11,7 +11,8 @@ Solvers get callables on the flat parameter vector from here:
   gradient descent);
 - ``value_and_grad_smooth`` and ``prox``: the smooth part
   ``L + alpha * P_smooth`` and the proximal step of ``alpha * P_nonsmooth``,
-  for the proximal solvers;
+  for the proximal solvers (with ``quadratic_prox``, a quadratic
+  ``P_smooth = q * sum W**2`` moves into the proximal step, for FISTA);
 - ``split_problem``: for L-BFGS-B, ``W = U - V`` with ``U, V >= 0`` turns an
   L1 term into a linear one under bounds, so the solution has exact zeros.
 
@@ -72,6 +73,18 @@ def _closed_form(obj, value_name, closed_name):
     return getattr(obj, closed_name)
 
 
+def loss_value_and_grad(loss, y, raw, sample_weight=None):
+    """A loss object's value and gradient in ``raw``: closed form, else autograd."""
+    closed = _closed_form(loss, "value", "value_and_grad")
+    if closed is not None:
+        return closed(y, raw, sample_weight)
+    return _autograd_value_and_grad(lambda r: loss.value(y, r, sample_weight))(raw)
+
+
+def _no_smooth_part(coefs):
+    return 0.0, None
+
+
 class Objective:
     """Training objective of one network on one data set.
 
@@ -86,6 +99,14 @@ class Objective:
     X : array or scipy.sparse matrix of shape (n_samples, n_features)
     y : array of shape (n_samples, n_outputs)
     sample_weight : array of shape (n_samples,) or None
+    quadratic_prox : bool, default=False
+        Whether a penalty whose smooth part is ``q * sum W**2`` (its
+        ``l2_coef``) has that part applied through the proximal step
+        (``W / (1 + 2 t alpha q)``) instead of the gradient. FISTA uses it:
+        its backtracking then fits the step to the data loss alone, where the
+        quadratic term's curvature ``2 alpha q`` would cap it (a dominant
+        penalty would leave the biases, and so the best constant model,
+        unfitted).
 
     Notes
     -----
@@ -100,7 +121,16 @@ class Objective:
     """
 
     def __init__(
-        self, layout, activation, loss, penalty, alpha, X, y, sample_weight=None
+        self,
+        layout,
+        activation,
+        loss,
+        penalty,
+        alpha,
+        X,
+        y,
+        sample_weight=None,
+        quadratic_prox=False,
     ):
         self.layout = layout
         self.activation = activation
@@ -117,8 +147,13 @@ class Objective:
         self._loss_vg = _closed_form(loss, "value", "value_and_grad") or (
             self._autograd_loss_vg
         )
+        q = getattr(penalty, "l2_coef", None)
+        # alpha * q: the quadratic weight applied by the proximal step.
+        self._prox_l2 = alpha * q if quadratic_prox and alpha > 0 and q else 0.0
         self._penalty_vg = {
-            True: _closed_form(penalty, "smooth_value", "smooth_value_and_grad")
+            True: _no_smooth_part
+            if self._prox_l2
+            else _closed_form(penalty, "smooth_value", "smooth_value_and_grad")
             or _autograd_value_and_grad(penalty.smooth_value),
             False: _closed_form(penalty, "value", "value_and_grad")
             or _autograd_value_and_grad(penalty.value),
@@ -265,15 +300,18 @@ class Objective:
             return 0.0
         coefs = self.layout.weights(theta)
         return self.alpha * float(
-            self.penalty.value(coefs) - self.penalty.smooth_value(coefs)
+            self.penalty.value(coefs) - self._smooth_penalty_value(coefs)
         )
+
+    def _smooth_penalty_value(self, coefs):
+        return 0.0 if self._prox_l2 else self.penalty.smooth_value(coefs)
 
     def value_smooth(self, theta):
         """Smooth part of J on all the data (float), without its gradient."""
         value = self._data_value(theta)
         if self.alpha != 0:
             coefs = self.layout.weights(theta)
-            value += self.alpha * float(self.penalty.smooth_value(coefs))
+            value += self.alpha * float(self._smooth_penalty_value(coefs))
         return value
 
     def value_and_grad_smooth(self, theta, indices=None):
@@ -288,22 +326,66 @@ class Objective:
     @property
     def has_prox(self):
         """Whether the penalty has a non-smooth part that needs a proximal step."""
-        return self.alpha > 0 and self.penalty.l1_coef != 0.0
+        return self.alpha > 0 and (self.penalty.l1_coef != 0.0 or self._prox_l2 != 0.0)
 
     def prox(self, theta, step):
         """Proximal step of ``alpha * P_nonsmooth`` on the weights of ``theta``.
 
         ``step`` is a scalar or an array shaped like ``theta`` (per-coordinate).
-        Biases pass through unchanged.
+        Biases pass through unchanged. With ``quadratic_prox`` the quadratic
+        part follows: the proximal step of ``c |w| + q w**2`` is
+        soft-thresholding at ``t c`` followed by a shrink by ``1 + 2 t q``.
         """
         out = np.array(theta, copy=True)
         coefs = self.layout.weights(out)
         if np.ndim(step) == 0:
+            steps = [step] * len(coefs)
             scaled = self.alpha * step
         else:
-            scaled = [self.alpha * s for s in self.layout.weights(np.asarray(step))]
-        for W, W_new in zip(coefs, self.penalty.prox(coefs, scaled)):
+            steps = self.layout.weights(np.asarray(step))
+            scaled = [self.alpha * s for s in steps]
+        for W, W_new, t in zip(coefs, self.penalty.prox(coefs, scaled), steps):
+            if self._prox_l2:
+                W_new = W_new / (1.0 + 2.0 * self._prox_l2 * t)
             W[...] = W_new
+        return out
+
+    def refit_output_intercepts(self, theta, tol):
+        """``theta`` with the output biases at their optimum given the rest.
+
+        The output biases are never penalised and enter the loss only through
+        ``raw = Z + b`` (``Z`` the network output without them), so for fixed
+        other parameters ``J`` is a small convex problem in ``b`` (one
+        variable per output, for the built-in losses). L-BFGS-B can stop on
+        its relative-reduction test before getting there when the penalty's
+        curvature dwarfs the data's (a large ``alpha``: the best constant
+        model is then out of reach of its steps); this block step finishes
+        the job. It is a no-op (``theta`` itself is returned) when the
+        gradient in ``b`` is within ``tol`` already, as after any fit that
+        met its tolerance, and the result is kept only if ``J`` decreased.
+        """
+        bias = self.layout.bias_slices[-1]
+        raw = self.network.predict(theta, self.X)
+        if not np.all(np.isfinite(raw)):
+            return theta
+        y, sw = self.y, self.sample_weight
+        _, g_raw = self._loss_vg(y, raw, sw)
+        if not np.max(np.abs(np.sum(g_raw, axis=0))) > tol:
+            return theta
+        b0 = np.asarray(theta[bias], dtype=np.float64)
+        base = raw - theta[bias]
+
+        def loss_in_b(b):
+            value, g = self._loss_vg(y, base + b.astype(raw.dtype), sw)
+            return float(value), np.sum(g, axis=0, dtype=np.float64)
+
+        found = scipy.optimize.minimize(
+            loss_in_b, b0, jac=True, method="L-BFGS-B", options={"gtol": tol * 1e-3}
+        )
+        if not (np.all(np.isfinite(found.x)) and found.fun < loss_in_b(b0)[0]):
+            return theta
+        out = np.array(theta, copy=True)
+        out[bias] = found.x
         return out
 
     # -- L-BFGS-B -------------------------------------------------------------

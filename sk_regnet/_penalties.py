@@ -18,7 +18,13 @@ solvers produce exact zeros. Every penalty offers
 - ``l1_coef``: ``c`` when the non-smooth part is exactly ``c * sum |W|``
   (``0.0`` when there is none), else ``None``. L-BFGS-B handles the ``c > 0``
   case exactly through the split ``W = U - V`` with ``U, V >= 0``; it cannot
-  handle ``None`` (group lasso) exactly, so the estimator refuses that pair.
+  handle ``None`` (group lasso) exactly, so the estimator refuses that pair;
+- ``l2_coef``: ``q`` when the smooth part is exactly ``q * sum W**2`` over
+  every weight matrix (``0.0`` when there is no smooth part), else ``None``.
+  FISTA then moves that term into the proximal step (a shrink by
+  ``1 / (1 + 2 t q)`` after the non-smooth part's), so its line search sees
+  the data loss alone: at a large ``alpha`` the quadratic term would cap the
+  step at about ``1 / (2 alpha q)`` and the biases would barely move.
 
 :func:`get_penalty` is the one place that maps the ``penalty`` hyperparameter
 to an object.
@@ -56,6 +62,7 @@ class NoPenalty:
     """``P = 0``."""
 
     l1_coef = 0.0
+    l2_coef = 0.0
 
     def value(self, coefs):
         return 0.0
@@ -75,6 +82,8 @@ class NoPenalty:
 
 class L2(NoPenalty):
     """``P = sum_k sum W_k**2`` (smooth)."""
+
+    l2_coef = 1.0
 
     def value(self, coefs):
         return _sum_squares(coefs)
@@ -111,6 +120,7 @@ class ElasticNet(NoPenalty):
     def __init__(self, l1_ratio=0.5):
         self.l1_ratio = float(l1_ratio)
         self.l1_coef = self.l1_ratio
+        self.l2_coef = 1.0 - self.l1_ratio
 
     def value(self, coefs):
         return self.l1_ratio * _sum_abs(coefs) + self.smooth_value(coefs)
@@ -359,6 +369,8 @@ class GroupLasso(NoPenalty):
 
 class CallablePenalty(NoPenalty):
     """A user penalty ``penalty(coefs) -> scalar``, treated as smooth."""
+
+    l2_coef = None
 
     def __init__(self, func):
         self.func = func
