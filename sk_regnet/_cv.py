@@ -17,13 +17,19 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 
-from ._mlp import _DATA_ATTRIBUTES, RegularizedMLPRegressor, _restored_on_error
+from ._grid import check_alphas
+from ._mlp import (
+    _DATA_ATTRIBUTES,
+    RegularizedMLPRegressor,
+    _restored_on_error,
+    _warn,
+)
 from ._path import (
     _PATH_OWNED,
     _alpha_grid,
-    _check_alphas,
     _fold_path_scores,
     _follow_path,
+    _warn_not_converged,
 )
 
 
@@ -50,11 +56,12 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
     alphas : array-like of shape (n_alphas,), default=None
         Grid of regularization strengths, visited in increasing order. None
         builds a log grid of ``n_alphas`` values on the full data, as
-        :func:`regularization_path` does (from a fit at ``alpha=0``:
-        ``alpha_max = L_null / P(W_dense)``, down to ``eps * alpha_max``).
-        The grid's top is a heuristic scale: if ``alpha_`` lands on it, pass
-        a wider grid.
-    n_alphas : int, default=10
+        :func:`regularization_path` does: from where the penalty wins at the
+        zero network (past it the model is constant or has no input left)
+        down to ``eps`` times that. With ``penalty=None`` (nothing to
+        regularise) the grid is ``[0.0]``. A ``ConvergenceWarning`` names
+        ``alphas`` when the best mean score lies at an end of the grid.
+    n_alphas : int, default=20
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3
         ``alpha_min / alpha_max`` of the grid built when ``alphas`` is None.
@@ -69,13 +76,11 @@ class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
         them on a dask cluster). Results do not depend on it.
     max_iter_warm : int, default=None
         Iteration budget of each warm-started path step; the first step of
-        each path is a cold fit with ``max_iter``. None:
-        ``max(10, max_iter // 20)``. The folds score these budgeted steps,
-        while the final network's last step is trained to ``tol`` (up to
-        ``max_iter``), so it can be sparser than ``nonzero_weights_path_`` and
-        ``selected_features_path_`` say at ``alpha_`` when the budget is
-        short (FISTA and the stochastic solvers need more than L-BFGS); a
-        larger budget makes the two agree.
+        each path is a cold fit with ``max_iter``. Every step also stops on
+        the solver's own rule (``tol``, ``n_iter_no_change``). None:
+        ``max(10, max_iter // 8)``. A smaller budget is faster but leaves the
+        network lagging behind the alpha it is scored at, which favours
+        larger alphas.
     penalty, l1_ratio, groups, group_weights, deep_l2, loss, huber_delta, \
 solver, batch_size, learning_rate, learning_rate_init, power_t, max_iter, tol, n_iter_no_change, early_stopping, \
 validation_fraction, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, \
@@ -161,7 +166,7 @@ n_features_selected_, selected_feature_names_, group_support_
         activation="relu",
         *,
         alphas=None,
-        n_alphas=10,
+        n_alphas=20,
         eps=1e-3,
         cv=5,
         n_jobs=None,
@@ -173,7 +178,7 @@ n_features_selected_, selected_feature_names_, group_support_
         deep_l2=1.0,
         loss="squared_error",
         huber_delta=1.0,
-        solver="lbfgs",
+        solver="auto",
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=1e-3,
@@ -291,12 +296,14 @@ n_features_selected_, selected_feature_names_, group_support_
                 np.iinfo(np.int32).max, size=len(folds) + 1
             )
             final = RegularizedMLPRegressor(**self._base_params(seeds[-1]))
-            if self.alphas is None:
+            if self.alphas is None and self.penalty is None:
+                alphas = np.zeros(1)  # nothing to regularise: one network
+            elif self.alphas is None:
                 alphas, final = _alpha_grid(
                     final, X, y, sample_weight, self.n_alphas, self.eps
                 )
             else:
-                alphas = _check_alphas(self.alphas)
+                alphas = check_alphas(self.alphas)
 
             results = Parallel(n_jobs=self.n_jobs)(
                 delayed(_fold_path_scores)(
@@ -311,7 +318,9 @@ n_features_selected_, selected_feature_names_, group_support_
                 )
                 for seed, (train, test) in zip(seeds, folds)
             )
-            mse, nonzero, features = (np.column_stack(r) for r in zip(*results))
+            mse, nonzero, features = (
+                np.column_stack(r) for r in list(zip(*results))[:3]
+            )
             mean_mse = mse.mean(axis=1)
             if not np.any(np.isfinite(mean_mse)):
                 raise ValueError(
@@ -320,6 +329,7 @@ n_features_selected_, selected_feature_names_, group_support_
                 )
             # Ties go to the larger alpha (the sparser model).
             best = len(alphas) - 1 - int(np.argmin(mean_mse[::-1]))
+            self._warn_if_at_edge(alphas, best)
 
             n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
             path = list(
@@ -334,6 +344,17 @@ n_features_selected_, selected_feature_names_, group_support_
                 )
             )
 
+        # One warning for the whole fit (a fold's message and the final one).
+        reports = [
+            (f"fold {k}", message)
+            for k, (*_, messages) in enumerate(results)
+            for message in messages
+        ] + [
+            (f"final network at alpha={s.alpha:.3g}", s.warning)
+            for s in path
+            if s.warning
+        ]
+        _warn_not_converged(reports, len(folds) + 1)
         # Fitted attributes only once everything has succeeded.
         self.alphas_ = alphas
         self.mse_path_ = mse
@@ -347,6 +368,24 @@ n_features_selected_, selected_feature_names_, group_support_
         # step alone (which may need no iteration at all).
         self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
         return self
+
+    def _warn_if_at_edge(self, alphas, best):
+        """Say so when the best mean score lies at an end of the grid.
+
+        The optimum may then lie beyond it. Not for the top of the automatic
+        grid: the model is constant (or has no input left) there, and beyond.
+        """
+        if len(alphas) < 2 or not (
+            best == 0 or (best == len(alphas) - 1 and self.alphas is not None)
+        ):
+            return
+        end, beyond = ("smallest", "smaller") if best == 0 else ("largest", "larger")
+        _warn(
+            f"The best mean validation score is at the {end} alpha of the grid "
+            f"({alphas[best]:.3g}); the optimum may lie at a {beyond} alpha. "
+            "Pass alphas reaching further (or a smaller eps).",
+            UserWarning,
+        )
 
     def get_metadata_routing(self):
         """How :meth:`fit` routes metadata: to the CV splitter's ``split``.

@@ -15,17 +15,18 @@ This module also holds the per-fold scoring :class:`RegularizedMLPRegressorCV`
 runs in parallel.
 """
 
-import warnings
+import contextlib
+import copy
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._grid import check_alphas, grid_top, loss_gradient_at_zero, null_deviance
 from ._losses import get_loss
-from ._mlp import RegularizedMLPRegressor
+from ._mlp import RegularizedMLPRegressor, _warn
 
 #: Parameters the path sets itself; callers may not pass them.
 _PATH_OWNED = ("alpha", "warm_start")
@@ -55,6 +56,15 @@ class PathStep:
         Whether the step started from the previous solution.
     converged : bool
         Whether the solver met its tolerance within its iteration budget.
+    warning : str or None
+        Why a step trained to ``max_iter`` did not converge (the message its
+        ``ConvergenceWarning`` would carry); None otherwise, and for the
+        budgeted warm steps, whose budget is short on purpose. The path
+        reports these once, in one warning for the whole call.
+    estimator : RegularizedMLPRegressor or None
+        The fitted network of this step, ready to ``predict`` and ``score``
+        (its ``alpha`` is this step's), from :func:`regularization_path`;
+        None in the steps the CV estimator records.
     """
 
     alpha: float
@@ -65,6 +75,40 @@ class PathStep:
     n_features: int
     warm_start: bool
     converged: bool
+    warning: str | None = None
+    estimator: RegularizedMLPRegressor | None = None
+
+
+@contextlib.contextmanager
+def _convergence_messages(estimator):
+    """Collect ``estimator``'s convergence messages instead of warning them.
+
+    Yields the list the fits inside the block append to (see
+    ``RegularizedMLPRegressor._warn_convergence``).
+    """
+    messages = estimator._convergence_sink = []
+    try:
+        yield messages
+    finally:
+        del estimator._convergence_sink
+
+
+def _warn_not_converged(reports, n_fits, advice=""):
+    """One ``ConvergenceWarning`` for a call that ran ``n_fits`` fits.
+
+    ``reports`` are ``(where, message)`` pairs, one per fit that did not
+    converge; nothing is said when there are none.
+    """
+    if not reports:
+        return
+    messages = list(dict.fromkeys(message for _, message in reports))
+    where = ", ".join(where for where, _ in reports)
+    _warn(
+        f"{len(reports)} of {n_fits} fits did not converge ({where}): "
+        + " ".join(messages)
+        + advice,
+        ConvergenceWarning,
+    )
 
 
 def _check_path_params(params):
@@ -93,24 +137,43 @@ def _penalty_of(estimator):
 
 
 def _warm_budget(estimator, max_iter_warm):
+    """Iterations a warm step may take: ``max_iter_warm``, else ``max_iter // 8``.
+
+    At least 10. A warm step starts near its solution and usually stops on
+    the solver's own rule first; the budget caps the slow ones. A smaller
+    budget (``max_iter // 20`` before) left the network lagging behind the
+    alpha it was scored at, which biased cross-validation towards larger
+    alphas (measured on diabetes and Friedman #1: a budget of 25 chose as
+    well as steps run to ``tol``, at about two thirds of their time).
+    """
     if max_iter_warm is not None:
         return int(max_iter_warm)
-    return max(10, estimator.max_iter // 20)
+    return max(10, estimator.max_iter // 8)
 
 
 def _follow_path(
-    estimator, X, y, sample_weight, alphas, max_iter_warm, polish_last=False
+    estimator,
+    X,
+    y,
+    sample_weight,
+    alphas,
+    max_iter_warm,
+    polish_last=False,
+    keep_estimators=False,
 ):
     """Fit ``estimator`` at each of ``alphas`` in turn, warm-starting each step.
 
     ``estimator`` is a :class:`RegularizedMLPRegressor`. If it is already
     fitted (on the same data), the first step starts from its parameters too.
     A cold first step uses the estimator's ``max_iter``; every warm step at
-    most ``max_iter_warm`` iterations (``None``: ``max(10, max_iter // 20)``),
+    most ``max_iter_warm`` iterations (``None``: ``max(10, max_iter // 8)``),
     except the last one with ``polish_last``, which gets ``max_iter`` (the
     model that will be kept, trained to the estimator's tolerance).
-    Convergence warnings of short warm steps are silenced: their budget is
-    small on purpose, and the next step continues the optimisation.
+    No step warns: a step trained to ``max_iter`` that did not converge says
+    why in its ``warning``, for the caller to report once; short warm steps
+    say nothing (their budget is small on purpose, and the next step
+    continues the optimisation). With ``keep_estimators`` each step carries a
+    copy of the fitted estimator.
 
     Yields
     ------
@@ -130,9 +193,7 @@ def _follow_path(
             estimator.alpha = float(alpha)
             estimator.warm_start = True
             estimator.max_iter = max_iter if full else budget
-            with warnings.catch_warnings():
-                if not full:
-                    warnings.simplefilter("ignore", ConvergenceWarning)
+            with _convergence_messages(estimator) as messages:
                 if checked is None:
                     estimator.fit(X, y, sample_weight)
                     checked = estimator._validate_training_data(
@@ -146,6 +207,10 @@ def _follow_path(
             n_nonzero, n_features = _sparsity(estimator.coefs_)
             reg = float(alpha) * float(penalty.value(estimator.coefs_))
             loss = estimator._objective_at_fit(*checked)
+            snapshot = None
+            if keep_estimators:
+                snapshot = copy.deepcopy(estimator)
+                snapshot.set_params(warm_start=False, max_iter=max_iter)
             yield PathStep(
                 alpha=float(alpha),
                 n_iter=int(estimator.n_iter_),
@@ -155,72 +220,54 @@ def _follow_path(
                 n_features=n_features,
                 warm_start=warm,
                 converged=estimator._converged,
+                warning=messages[-1] if full and messages else None,
+                estimator=snapshot,
             )
             warm = True
     finally:
         estimator.max_iter = max_iter
 
 
-def _null_loss(loss, huber_delta, y, sample_weight):
-    """Deviance of the best constant prediction (one constant per output).
-
-    Its data loss above that of a perfect prediction, so never negative for a
-    convex loss: the variance of ``y`` for the squared error, the half
-    Poisson deviance of the mean for ``'poisson'`` (whose loss leaves out a
-    term in ``y`` alone, and is negative for large counts).
-    """
-    loss = get_loss(loss, huber_delta)
-    y = np.asarray(y, dtype=np.float64)
-    y = y.reshape(-1, 1) if y.ndim == 1 else y
-    sw = None if sample_weight is None else np.asarray(sample_weight, np.float64)
-
-    def value(c):
-        return float(loss.value(y, np.broadcast_to(c, y.shape), sw))
-
-    start = np.average(y, axis=0, weights=sw)
-    # A link function (e.g. Poisson's log) moves the optimum; search from the
-    # mean and from its log, and keep the better one.
-    starts = [start, np.log(np.maximum(start, 1e-12))]
-    best = min(value(s) for s in starts)
-    for s in starts:
-        best = min(best, float(scipy.optimize.minimize(value, s).fun))
-    floor = loss.saturated_value(y, sw)
-    deviance = best - floor
-    # Rounding can leave a constant y's deviance a hair below zero.
-    return 0.0 if abs(deviance) <= 1e-9 * (abs(best) + abs(floor)) else deviance
-
-
 def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
-    """A log grid of alphas from the data, and the dense fit it was built from.
+    """The automatic grid of alphas (see ``_grid``), increasing.
 
-    Heuristic (an MLP has no closed-form ``alpha_max`` like the Lasso's):
-    ``estimator`` is fitted with ``alpha=0`` (the dense network), and
-
-        alpha_max = L_null / P(W_dense)
-
-    where ``L_null`` is the deviance of the best constant prediction (its data
-    loss above a perfect prediction's: the variance of ``y`` for the squared
-    error) and ``P(W_dense)`` the penalty of
-    the dense weights. At ``alpha_max`` the penalty on the dense solution alone
-    costs as much as predicting a constant. It is a scale, not a bound: the
-    path shrinks the weights, so it usually reaches the constant network only
-    at a larger alpha (on Friedman #1 about 10 times larger). The grid runs
-    from ``eps * alpha_max`` to ``alpha_max``, evenly spaced in log scale.
-
-    Returns
-    -------
-    alphas : ndarray of shape (n_alphas,)
-        Increasing.
-    estimator : RegularizedMLPRegressor
-        Fitted at ``alpha=0``; a path on the same data can continue from it.
+    Returns the grid and the estimator, fitted at ``alpha=0`` when the grid
+    needed a dense fit (a callable penalty; the path then continues from it).
     """
     if estimator.penalty is None:
         raise ValueError(
             "alphas=None needs a penalty: with penalty=None alpha has no effect."
         )
-    estimator.set_params(alpha=0.0, warm_start=True).fit(X, y, sample_weight)
+    Xv, yv, swv = estimator._validate_training_data(X, y, sample_weight, reset=True)
+    loss = get_loss(estimator.loss, estimator.huber_delta)
+    penalty = estimator._make_penalty(Xv.shape[1])
+    G = loss_gradient_at_zero(loss, Xv, yv, swv)
+    top = grid_top(penalty, G)
+    if top is None:
+        top = _dense_fit_scale(estimator, X, y, sample_weight)
+    elif not np.isfinite(top):
+        raise ValueError(
+            "Cannot build an alpha grid from the data: the loss's gradient at "
+            f"the constant model is not finite (grid top {top!r}). Scale the "
+            "data or pass alphas explicitly."
+        )
+    # A constant y (G = 0) is fitted by any alpha: a tiny grid, as LassoCV.
+    top = max(top, np.finfo(np.float64).tiny / eps)
+    return np.geomspace(eps * top, top, n_alphas), estimator
+
+
+def _dense_fit_scale(estimator, X, y, sample_weight):
+    """``L_null / P(W_dense)``: where a dense fit's penalty costs a constant model.
+
+    For a penalty with no formula (a callable); fits ``estimator`` at
+    ``alpha=0``.
+    """
+    # Not reported: the first path step continues this fit, and says if
+    # it does not converge.
+    with _convergence_messages(estimator):
+        estimator.set_params(alpha=0.0, warm_start=True).fit(X, y, sample_weight)
     p_dense = float(_penalty_of(estimator).value(estimator.coefs_))
-    l_null = _null_loss(estimator.loss, estimator.huber_delta, y, sample_weight)
+    l_null = null_deviance(estimator.loss, estimator.huber_delta, y, sample_weight)
     if not (np.isfinite(p_dense) and p_dense > 0 and np.isfinite(l_null)) or (
         l_null < 0
     ):
@@ -229,20 +276,7 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
             f"fit is {p_dense!r} and the constant model's loss {l_null!r}. "
             "Pass alphas explicitly."
         )
-    # A constant y has no deviance: any alpha fits it, a tiny grid (as LassoCV).
-    alpha_max = max(l_null, np.finfo(np.float64).tiny) / p_dense
-    return np.geomspace(eps * alpha_max, alpha_max, n_alphas), estimator
-
-
-def _check_alphas(alphas):
-    alphas = np.asarray(alphas, dtype=np.float64)
-    if alphas.ndim != 1 or alphas.size == 0:
-        raise ValueError(
-            f"alphas must be a non-empty 1-D array, got shape {alphas.shape}."
-        )
-    if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
-        raise ValueError("alphas must be finite and non-negative.")
-    return np.sort(alphas)
+    return max(l_null, np.finfo(np.float64).tiny) / p_dense
 
 
 @validate_params(
@@ -262,7 +296,7 @@ def regularization_path(
     y,
     *,
     alphas=None,
-    n_alphas=10,
+    n_alphas=20,
     eps=1e-3,
     sample_weight=None,
     max_iter_warm=None,
@@ -282,18 +316,20 @@ def regularization_path(
         Targets.
     alphas : array-like of shape (n_alphas,), default=None
         Regularization strengths; they are visited in increasing order. None
-        builds a log grid of ``n_alphas`` values from the data: the network is
-        first fitted with ``alpha=0`` and ``alpha_max = L_null / P(W_dense)``,
-        the deviance of the best constant prediction (its loss above a
-        perfect prediction's: the variance of ``y`` for the squared error)
-        over the penalty of the dense weights, the alpha
-        at which the penalty of the dense solution costs as much as predicting
-        a constant. The grid spans ``[eps * alpha_max, alpha_max]``, and the
-        path continues from the dense fit. A heuristic scale: when a
-        cross-validated choice lands on ``alpha_max``, pass a wider grid.
-        With a callable ``loss``, ``loss(y, y, sample_weight)`` is taken as
-        its least value (identity link); pass ``alphas`` if it is not.
-    n_alphas : int, default=10
+        builds a log grid of ``n_alphas`` values from the data, from where the
+        penalty wins at the zero network down to ``eps`` times that: with
+        ``G = X^T r``, ``r`` the data loss's gradient in the output at the
+        best constant prediction, the top is ``1.25 max |G|`` for ``'l1'``,
+        ``1.25 max_g ||G[g]||`` for ``'group_lasso'`` (divided by the group
+        weights), ``||G||`` for ``'l2'`` and the smaller of its parts' for
+        ``'elasticnet'`` (see the user guide). Past that top the path is
+        constant or has dropped every input. A callable penalty has no
+        formula: its top is ``L_null / P(W_dense)`` from a fit at
+        ``alpha=0`` (the alpha at which the dense weights' penalty costs as
+        much as predicting a constant; with a callable ``loss``,
+        ``loss(y, y, sample_weight)`` is taken as its least value), and the
+        path continues from that fit.
+    n_alphas : int, default=20
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3
         ``alpha_min / alpha_max`` when ``alphas`` is None.
@@ -301,7 +337,8 @@ def regularization_path(
         Sample weights, as in :meth:`RegularizedMLPRegressor.fit`.
     max_iter_warm : int, default=None
         Iteration budget of each warm-started step (the cold first step uses
-        ``max_iter``). None: ``max(10, max_iter // 20)``.
+        ``max_iter``; every step also stops on the solver's own rule, ``tol``
+        and ``n_iter_no_change``). None: ``max(10, max_iter // 8)``.
     **params
         Any other parameter of :class:`RegularizedMLPRegressor` (architecture,
         penalty, solver, ``max_iter``, ``random_state``...). ``alpha`` and
@@ -318,7 +355,17 @@ def regularization_path(
         ``intercepts[k]`` has shape (n_alphas, fan_out).
     steps : list of sk_regnet._path.PathStep
         One record per alpha: iterations, objective, data loss, non-zero
-        weights, selected features.
+        weights, selected features, and ``estimator``, the fitted
+        :class:`RegularizedMLPRegressor` of that step. Choosing alpha on a
+        validation set is then one line::
+
+            best = max(steps, key=lambda s: s.estimator.score(X_val, y_val))
+
+    Warns
+    -----
+    ConvergenceWarning
+        Once per call, when a step trained to ``max_iter`` (the cold first
+        one) did not meet ``tol``.
 
     See Also
     --------
@@ -344,12 +391,19 @@ def regularization_path(
     if alphas is None:
         alphas, estimator = _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps)
     else:
-        alphas = _check_alphas(alphas)
+        alphas = check_alphas(alphas)
     coefs, intercepts, steps = [], [], []
-    for step in _follow_path(estimator, X, y, sample_weight, alphas, max_iter_warm):
+    path = _follow_path(
+        estimator, X, y, sample_weight, alphas, max_iter_warm, keep_estimators=True
+    )
+    for step in path:
         steps.append(step)
         coefs.append(estimator.coefs_)
         intercepts.append(estimator.intercepts_)
+    _warn_not_converged(
+        [(f"alpha={s.alpha:.3g}", s.warning) for s in steps if s.warning],
+        sum(not s.warm_start for s in steps),
+    )
     coefs = [np.stack(layer) for layer in zip(*coefs)]
     intercepts = [np.stack(layer) for layer in zip(*intercepts)]
     return alphas, coefs, intercepts, steps
@@ -369,6 +423,9 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
         Validation MSE after each step (``inf`` if the prediction is not finite).
     n_nonzero, n_features : ndarray of shape (n_alphas,)
         Non-zero weights and selected input features after each step.
+    warnings : list of str
+        Convergence messages of the steps trained to ``max_iter`` (for the
+        caller to report once).
     """
     estimator = RegularizedMLPRegressor(**params)
     sw_train = None if sample_weight is None else sample_weight[train]
@@ -378,8 +435,11 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     mse = np.empty(len(alphas))
     n_nonzero = np.empty(len(alphas), dtype=np.intp)
     n_features = np.empty(len(alphas), dtype=np.intp)
+    warnings = []
     path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
     for i, step in enumerate(path):
+        if step.warning:
+            warnings.append(step.warning)
         # X is validated by the caller: predict without checking it again.
         layers = list(zip(estimator.coefs_, estimator.intercepts_))
         pred = estimator._predict_with(layers, X_test).reshape(y_test.shape)
@@ -388,4 +448,4 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
         mse[i] = value if np.isfinite(value) else np.inf
         n_nonzero[i] = step.n_nonzero
         n_features[i] = step.n_features
-    return mse, n_nonzero, n_features
+    return mse, n_nonzero, n_features, warnings

@@ -84,10 +84,24 @@ def _loss_instances():
     ]
 
 
+def default_instances():
+    """What a user types first: only the penalty set (issue 13).
+
+    Every other parameter at its default, for both estimators: the default
+    solver must handle each penalty, with no expected failure.
+    """
+    return [
+        estimator(penalty=penalty)
+        for estimator in (RegularizedMLPRegressor, RegularizedMLPRegressorCV)
+        for penalty in (*PENALTIES, "group_lasso")
+    ]
+
+
 def estimator_instances():
     """Every configuration the checks run on (new solvers/losses add theirs here)."""
     return (
-        [_instance(p, s) for s in SOLVERS for p in PENALTIES]
+        default_instances()
+        + [_instance(p, s) for s in SOLVERS for p in PENALTIES]
         + [_instance(p, s) for p, s in EXTRA]
         + _loss_instances()
         # Issue 5: a small grid, two folds and short fits keep the CV's checks
