@@ -159,34 +159,8 @@ _text = _api_page()
 if not _api.exists() or _api.read_text(encoding="utf-8") != _text:
     _api.write_text(_text, encoding="utf-8")
 
-# ------------------------------------------- pages other developers write
-#: Pages with their own place in the toctree of index.rst (or generated).
-FIXED_PAGES = {"index", "user_guide", "cli", "api", "sg_execution_times"}
 
-
-def _standalone_pages():
-    """Every other top-level page (performance, reliability, ...), sorted."""
-    return sorted(p.stem for p in DOCS.glob("*.rst") if p.stem not in FIXED_PAGES)
-
-
-def _optional_pages(app, docname, source):
-    """Link the standalone pages that exist; leave no dangling reference."""
-    pages = _standalone_pages()
-    if docname == "index":
-        source[0] = source[0].replace(
-            "   .. optional pages\n", "".join(f"   {p}\n" for p in pages)
-        )
-    elif docname == "user_guide":
-        link = (
-            "Measured timings against MLPRegressor and GridSearchCV: "
-            ":doc:`performance`."
-            if "performance" in pages
-            else "Timings against MLPRegressor and GridSearchCV are measured by "
-            "the scripts in the repository's ``benchmarks/`` directory."
-        )
-        source[0] = source[0].replace("PERFORMANCE_LINK", link)
-
-
+# ------------------------------------------------------------- docstrings
 _SHAPE = re.compile(r"of shape \(([^)]*)\)")
 
 
@@ -200,6 +174,5 @@ def _escape_shapes(app, what, name, obj, options, lines):
 
 
 def setup(app):
-    app.connect("source-read", _optional_pages)
     # After numpydoc (connected when the extension loaded), on its output.
     app.connect("autodoc-process-docstring", _escape_shapes, priority=600)
