@@ -125,3 +125,47 @@ def test_every_page_is_in_the_index_toctree():
     pages = {page.stem for page in DOCS.glob("*.rst")}
     pages -= {"index", "api", "sg_execution_times"}
     assert pages <= entries, pages - entries
+
+
+# ------------------------------------------------ the developer guide
+def _module_imports(path):
+    """Modules of the package that ``path`` imports at module level."""
+    import ast
+
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module is None:  # from . import a, b
+                names.update(alias.name for alias in node.names)
+            else:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def test_developer_guide_maps_every_module_and_its_import_layers():
+    # docs/development.rst lists every module of sk_regnet/ and the layers of
+    # the import order; each module imports (at module level) only from the
+    # layers below its own.
+    import re
+
+    guide = (DOCS / "development.rst").read_text(encoding="utf-8")
+    package = ROOT / "sk_regnet"
+    modules = {path.stem for path in package.glob("*.py")}
+    for module in modules:
+        assert f"``{module}.py``" in guide, f"{module}.py is not in the module map"
+    # The numbered list right after the section's first paragraph.
+    section = guide.split("Direction of imports", 1)[1].split("\n\n")[2]
+    layers = [
+        set(re.findall(r"``(\w+)``", line))
+        for line in section.splitlines()
+        if re.match(r"\d+\. ", line)
+    ]
+    assert len(layers) > 3, section
+    assert set().union(*layers) == modules
+    for depth, layer in enumerate(layers):
+        below = set().union(*layers[depth + 1 :])
+        for module in layer:
+            imported = _module_imports(package / f"{module}.py") - {"__init__"}
+            if module in ("cli", "__main__"):
+                imported.discard("__version__")
+            assert imported <= below, (module, imported - below)
