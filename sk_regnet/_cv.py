@@ -107,6 +107,14 @@ max_fun, weight_init, shuffle, verbose
         Non-zero weights of each fold's network after each step.
     selected_features_path_ : ndarray of shape (n_alphas, n_folds)
         Input features with a non-zero first-layer row, per fold and step.
+        These count the folds' networks, each trained on its training rows;
+        the final network, trained on all the rows with its last step run to
+        ``tol``, can keep a different number at ``alpha_``
+        (``n_features_selected_`` is its count).
+    selection_frequency_ : ndarray of shape (n_features_in_,)
+        For each input feature, the share of folds whose network at
+        ``alpha_`` kept it (a non-zero first-layer row): a cheap measure of
+        how stable the selection is.
     path_ : list of PathStep
         The steps of the final path on all the data, up to ``alpha_``.
     n_iter_ : int
@@ -347,7 +355,7 @@ n_features_selected_, selected_feature_names_, group_support_
         # One warning for the whole fit (a fold's message and the final one).
         reports = [
             (f"fold {k}", message)
-            for k, (*_, messages) in enumerate(results)
+            for k, (*_, messages, _) in enumerate(results)
             for message in messages
         ] + [
             (f"final network at alpha={s.alpha:.3g}", s.warning)
@@ -362,6 +370,7 @@ n_features_selected_, selected_feature_names_, group_support_
         self.selected_features_path_ = features
         self.alpha_ = float(alphas[best])
         self.best_score_ = -float(mean_mse[best])
+        self.selection_frequency_ = np.mean([r[4][best] for r in results], axis=0)
         self.path_ = path
         self._adopt_fitted_state(final)
         # The final network is the product of the whole path, not of its last

@@ -10,7 +10,7 @@ from numbers import Integral, Real
 import joblib
 import numpy as np
 import sklearn
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
 
 from . import _solvers
 from ._callables import check_differentiable
+from ._grid import grid_top, loss_gradient_at_zero
 from ._losses import LOSS_NAMES, get_loss
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
 from ._objective import Objective
@@ -39,6 +40,8 @@ SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 #: What ``solver='auto'`` (the default) runs; see ``_solver``.
 AUTO_SOLVER = "fista"
 STOCHASTIC_SOLVERS = ("adam", "sgd")
+#: First-stage alpha of the adaptive group lasso, as a share of the grid's top.
+ADAPTIVE_ALPHA = 1e-2
 # What validate_data records about the training data; a failed fit restores it.
 _DATA_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
@@ -164,13 +167,19 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         that, e.g., the one-hot columns of one categorical feature enter or
         leave the model together. Groups must be disjoint. Columns in no group
         are not penalised (always kept). None: each column is its own group.
-    group_weights : array-like of shape (n_groups,), default=None
+    group_weights : array-like of shape (n_groups,), 'adaptive' or None, \
+            default=None
         ``'group_lasso'`` only: a positive weight ``w_g`` for each group (each
         feature when ``groups`` is None), so the penalty is
-        ``sum_g w_g ||W_1[g, :]||_2``. None: all 1. The adaptive group lasso
-        uses ``w_g = 1 / ||W_1[g, :]||`` from a first fit, which removes much
-        of the lasso's bias against features whose effect needs large weights
-        (e.g. an even, non-monotone effect); see the feature-selection example.
+        ``sum_g w_g ||W_1[g, :]||_2``. None: all 1. ``'adaptive'``: the
+        adaptive group lasso, ``w_g = 1 / ||W_1[g, :]||**2`` from a
+        first-stage fit on the same rows (unit weights, ``alpha`` at 1% of
+        the top of the automatic grid, norms clipped below at 1e-3 times the
+        largest), stored in ``group_weights_``. It removes much of the
+        lasso's bias against features whose effect needs large weights (an
+        even, non-monotone effect) and drops noise features more surely; in
+        :class:`RegularizedMLPRegressorCV` each fold computes its own from
+        its training rows.
     deep_l2 : float, default=1.0
         ``'group_lasso'`` only: weight of an L2 term on the weight matrices
         after the first (the penalty is still multiplied by ``alpha``). The
@@ -309,6 +318,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Input features with a non-zero row in ``coefs_[0]``.
     selected_feature_names_ : ndarray of str
         Names of those features, when ``X`` had string column names.
+    group_weights_ : ndarray of shape (n_groups,)
+        The adaptive weights, with ``group_weights='adaptive'`` only.
     group_support_ : ndarray of bool of shape (n_groups,)
         Whether each group of ``groups`` (each feature when ``groups`` is
         None) kept a non-zero weight.
@@ -379,7 +390,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "groups": ["array-like", None],
-        "group_weights": ["array-like", None],
+        "group_weights": ["array-like", StrOptions({"adaptive"}), None],
         "deep_l2": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions(set(LOSS_NAMES)), callable],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
@@ -677,7 +688,18 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             needs_rng = first_pass or self._solver() in STOCHASTIC_SOLVERS
             rng = check_random_state(self.random_state) if needs_rng else None
             group_ids, n_groups = check_groups(self.groups, X.shape[1])
-            check_group_weights(self.group_weights, n_groups)
+            if self._adaptive():
+                if self.penalty != "group_lasso":
+                    raise ValueError(
+                        "group_weights='adaptive' needs penalty='group_lasso', "
+                        f"got penalty={self.penalty!r}."
+                    )
+                if first_pass:
+                    self.group_weights_ = self._adaptive_group_weights(
+                        X, y, sample_weight
+                    )
+            else:
+                check_group_weights(self.group_weights, n_groups)
             if first_pass:
                 theta0 = initialize(
                     layout, self.weight_init, self.activation, rng, X.dtype
@@ -761,16 +783,63 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return float(objective.value(theta))
 
-    def _make_penalty(self, n_features):
-        """The penalty object for ``n_features`` inputs (used by the path too)."""
+    def _adaptive(self):
+        return isinstance(self.group_weights, str)  # 'adaptive'
+
+    def _make_penalty(self, n_features, group_weights=None):
+        """The penalty object for ``n_features`` inputs (used by the path too).
+
+        ``group_weights``: adaptive weights to use before ``fit`` has set
+        ``group_weights_`` (the alpha grid); ignored otherwise.
+        """
         group_ids, n_groups = check_groups(self.groups, n_features)
+        if not self._adaptive():
+            group_weights = check_group_weights(self.group_weights, n_groups)
+        elif hasattr(self, "group_weights_"):
+            group_weights = self.group_weights_
         return get_penalty(
             self.penalty,
             self.l1_ratio,
             group_ids=group_ids,
             deep_l2=self.deep_l2,
-            group_weights=check_group_weights(self.group_weights, n_groups),
+            group_weights=group_weights,
         )
+
+    def _adaptive_group_weights(self, X, y, sample_weight):
+        """Weights of the adaptive group lasso, from a first-stage fit.
+
+        The first stage is this estimator with unit weights at
+        ``alpha = ADAPTIVE_ALPHA * top``, ``top`` the top of the automatic
+        alpha grid for these data (where the plain group lasso drops every
+        input): a light penalty, whatever the scale of the data. With
+        ``n_g`` the norm of group ``g``'s rows of its ``coefs_[0]``, clipped
+        below at ``1e-3`` times the largest, the weights are ``1 / n_g**2``:
+        groups the first stage barely used are penalised much more (all 1
+        when it kept no input). ``X, y, sample_weight`` as validated.
+        """
+        first = clone(self).set_params(
+            group_weights=None, warm_start=False, verbose=False
+        )
+        y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        G = loss_gradient_at_zero(
+            get_loss(self.loss, self.huber_delta), X, y_2d, sample_weight
+        )
+        top = grid_top(first._make_penalty(X.shape[1]), G)
+        first.alpha = ADAPTIVE_ALPHA * top if top and np.isfinite(top) else 0.0
+        first._convergence_sink = []  # a first stage need not converge fully
+        first._fit(X, y, sample_weight, incremental=False, validated=True)
+        ids, n_groups = check_groups(self.groups, X.shape[1])
+        keep = ids >= 0
+        norms = np.sqrt(
+            np.bincount(
+                ids[keep],
+                weights=np.sum(first.coefs_[0][keep] ** 2, axis=1),
+                minlength=n_groups,
+            )
+        )
+        if not norms.max() > 0:
+            return np.ones(n_groups)
+        return 1.0 / np.maximum(norms, 1e-3 * norms.max()) ** 2
 
     def _make_objective(self, layout, X, y, sample_weight):
         return Objective(

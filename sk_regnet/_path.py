@@ -240,7 +240,10 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
         )
     Xv, yv, swv = estimator._validate_training_data(X, y, sample_weight, reset=True)
     loss = get_loss(estimator.loss, estimator.huber_delta)
-    penalty = estimator._make_penalty(Xv.shape[1])
+    weights = None
+    if estimator._adaptive():  # the full data's first stage sets the scale
+        weights = estimator._adaptive_group_weights(Xv, yv, swv)
+    penalty = estimator._make_penalty(Xv.shape[1], weights)
     G = loss_gradient_at_zero(loss, Xv, yv, swv)
     top = grid_top(penalty, G)
     if top is None:
@@ -251,6 +254,10 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
             f"the constant model is not finite (grid top {top!r}). Scale the "
             "data or pass alphas explicitly."
         )
+    if weights is not None:
+        # Adaptive weights spread the groups' thresholds over decades (the
+        # informative groups' weights are small): reach two decades lower.
+        eps = eps * 1e-2
     # A constant y (G = 0) is fitted by any alpha: a tiny grid, as LassoCV.
     top = max(top, np.finfo(np.float64).tiny / eps)
     return np.geomspace(eps * top, top, n_alphas), estimator
@@ -426,6 +433,8 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     warnings : list of str
         Convergence messages of the steps trained to ``max_iter`` (for the
         caller to report once).
+    support : ndarray of bool of shape (n_alphas, n_features)
+        Which input features each step kept.
     """
     estimator = RegularizedMLPRegressor(**params)
     sw_train = None if sample_weight is None else sample_weight[train]
@@ -436,8 +445,10 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     n_nonzero = np.empty(len(alphas), dtype=np.intp)
     n_features = np.empty(len(alphas), dtype=np.intp)
     warnings = []
+    support = np.zeros((len(alphas), X.shape[1]), dtype=bool)
     path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
     for i, step in enumerate(path):
+        support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
         if step.warning:
             warnings.append(step.warning)
         # X is validated by the caller: predict without checking it again.
@@ -448,4 +459,4 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
         mse[i] = value if np.isfinite(value) else np.inf
         n_nonzero[i] = step.n_nonzero
         n_features[i] = step.n_features
-    return mse, n_nonzero, n_features, warnings
+    return mse, n_nonzero, n_features, warnings, support

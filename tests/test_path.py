@@ -282,12 +282,13 @@ def test_fold_scores_are_validation_mse(sparse_linear_data):
     X, y = sparse_linear_data
     train, test = np.arange(40), np.arange(40, 60)
     params = dict(hidden_layer_sizes=(3,), max_iter=40, random_state=3)
-    mse, nonzero, features, _ = _fold_path_scores(
+    mse, nonzero, features, _, support = _fold_path_scores(
         params, X, y, None, train, test, np.array([1e-2]), None
     )
     model = RegularizedMLPRegressor(alpha=1e-2, **params).fit(X[train], y[train])
     assert_allclose(mse, [np.mean((model.predict(X[test]) - y[test]) ** 2)])
     assert nonzero[0] == 5 * 3 + 3 and features[0] == 5
+    assert support.tolist() == [[True] * 5]
 
 
 @pytest.mark.parametrize(
