@@ -1,10 +1,21 @@
-"""The documentation builds with warnings as errors and runs the gallery."""
+"""The documentation builds with warnings as errors, runs the gallery, and
+every ``>>>`` example of ``docs/*.rst`` prints what the page shows.
 
+The pages quote figures (errors, counts, ratios) only as the output of their
+examples, so a change in the code that moves a figure fails here. To take the
+new figures, run ``SK_REGNET_UPDATE_DOCS=1 pytest tests/test_docs.py -k
+page_examples``: it writes what the code prints now into the failing
+examples; read the diff (and the prose around it) before committing.
+"""
+
+import doctest
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import sk_regnet
 
@@ -102,6 +113,64 @@ def test_readme_python_example_runs_cleanly():
             namespace = {}
             exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["search"].best_score_ > 0.3  # R^2 of the tuned network
+
+
+# ------------------------------------------------ the pages' own examples
+#: Pages with ``>>>`` examples (cli.rst and others may have none).
+PAGES_WITH_EXAMPLES = sorted(
+    page.name for page in DOCS.glob("*.rst") if ">>> " in page.read_text("utf-8")
+)
+DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+class _Recorder(doctest.DocTestRunner):
+    """A doctest runner that keeps what each mismatching example printed.
+
+    ``exact``: whitespace counts too, so that rewritten outputs keep the
+    columns of a table aligned (checks normalise whitespace).
+    """
+
+    def __init__(self, exact=False):
+        flags = doctest.ELLIPSIS if exact else DOCTEST_FLAGS
+        super().__init__(optionflags=flags, verbose=False)
+        self.mismatches = []
+
+    def report_failure(self, out, test, example, got):
+        self.mismatches.append((example, got))
+        super().report_failure(out, test, example, got)
+
+
+def _with_outputs(text, mismatches):
+    """``text`` with the expected output of each mismatching example replaced."""
+    lines = text.splitlines(keepends=True)
+    for example, got in sorted(mismatches, key=lambda m: -m[0].lineno):
+        start = example.lineno + example.source.count("\n")
+        stop = start + example.want.count("\n")
+        pad = " " * example.indent
+        lines[start:stop] = [
+            pad + (line.rstrip() or "<BLANKLINE>") + "\n" for line in got.splitlines()
+        ]
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES)
+def test_page_examples(page):
+    # Each page's examples run in order in one namespace, as a reader would
+    # type them (as doctest.testfile does, with the output recorded).
+    path = DOCS / page
+    text = path.read_text(encoding="utf-8")
+    test = doctest.DocTestParser().get_doctest(
+        text, {"__name__": f"docs.{path.stem}"}, page, str(path), 0
+    )
+    assert test.examples, page
+    update = os.environ.get("SK_REGNET_UPDATE_DOCS") == "1"
+    runner = _Recorder(exact=update)
+    report = []
+    runner.run(test, out=report.append)
+    if runner.mismatches and update:
+        path.write_text(_with_outputs(text, runner.mismatches), encoding="utf-8")
+        pytest.fail(f"{page}: {len(runner.mismatches)} outputs rewritten; review")
+    assert runner.failures == 0, "".join(report)
 
 
 def test_sources_read_correctly_raw():
