@@ -99,12 +99,17 @@ max_fun, weight_init, shuffle, verbose
     alphas_ : ndarray of shape (n_alphas,)
         The grid, increasing (the order the paths visit it).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
-        Validation MSE of each fold after each path step.
+        Validation MSE of each fold after each path step. NaN where a
+        fold's path stopped early: once its error has stayed more than 10%
+        above its minimum for 3 consecutive alphas, larger alphas cannot be
+        its best and are not fitted (an alpha a fold did not reach is never
+        chosen).
     best_score_ : float
         Minus the mean validation MSE at ``alpha_`` (higher is better, as
         ``GridSearchCV(scoring="neg_mean_squared_error").best_score_``).
     nonzero_weights_path_ : ndarray of shape (n_alphas, n_folds)
-        Non-zero weights of each fold's network after each step.
+        Non-zero weights of each fold's network after each step (NaN where
+        not fitted, as in ``mse_path_``).
     selected_features_path_ : ndarray of shape (n_alphas, n_folds)
         Input features with a non-zero first-layer row, per fold and step.
         These count the folds' networks, each trained on its training rows;
@@ -329,7 +334,9 @@ n_features_selected_, selected_feature_names_, group_support_
             mse, nonzero, features = (
                 np.column_stack(r) for r in list(zip(*results))[:3]
             )
-            mean_mse = mse.mean(axis=1)
+            # An alpha some fold's path did not reach (it stopped past its
+            # minimum) cannot be chosen.
+            mean_mse = np.where(np.isnan(mse), np.inf, mse).mean(axis=1)
             if not np.any(np.isfinite(mean_mse)):
                 raise ValueError(
                     "Every fold diverged at every alpha (non-finite validation MSE); "

@@ -416,6 +416,22 @@ def regularization_path(
     return alphas, coefs, intercepts, steps
 
 
+#: A fold's path stops once its validation error has stayed more than
+#: ``_RISE`` above its minimum for ``_PATIENCE`` consecutive alphas: the
+#: larger alphas cannot be its best, and the steps there cost as much as the
+#: ones that matter.
+_RISE = 0.1
+_PATIENCE = 3
+
+
+def _past_minimum(errors):
+    """Whether the last ``_PATIENCE`` errors all lie clearly above the minimum."""
+    if len(errors) <= _PATIENCE:
+        return False
+    best = np.min(errors[:-_PATIENCE])
+    return bool(np.all(errors[-_PATIENCE:] > (1 + _RISE) * best))
+
+
 def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter_warm):
     """Score a warm-started path on one cross-validation fold.
 
@@ -427,9 +443,11 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     Returns
     -------
     mse : ndarray of shape (n_alphas,)
-        Validation MSE after each step (``inf`` if the prediction is not finite).
+        Validation MSE after each step (``inf`` if the prediction is not
+        finite; NaN past the step where the path stopped, see ``_RISE``).
     n_nonzero, n_features : ndarray of shape (n_alphas,)
-        Non-zero weights and selected input features after each step.
+        Non-zero weights and selected input features after each step (NaN
+        where not computed).
     warnings : list of str
         Convergence messages of the steps trained to ``max_iter`` (for the
         caller to report once).
@@ -441,9 +459,10 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     sw_test = None if sample_weight is None else sample_weight[test]
     X_test = X[test]
     y_test = y[test].reshape(len(test), -1)
-    mse = np.empty(len(alphas))
-    n_nonzero = np.empty(len(alphas), dtype=np.intp)
-    n_features = np.empty(len(alphas), dtype=np.intp)
+    # NaN: not computed (the path stopped past its minimum).
+    mse = np.full(len(alphas), np.nan)
+    n_nonzero = np.full(len(alphas), np.nan)
+    n_features = np.full(len(alphas), np.nan)
     warnings = []
     support = np.zeros((len(alphas), X.shape[1]), dtype=bool)
     path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
@@ -459,4 +478,7 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
         mse[i] = value if np.isfinite(value) else np.inf
         n_nonzero[i] = step.n_nonzero
         n_features[i] = step.n_features
+        if _past_minimum(mse[: i + 1]):
+            path.close()
+            break
     return mse, n_nonzero, n_features, warnings, support
