@@ -87,7 +87,44 @@ def _plot_predicted_vs_true(ax, comparison, models):
     ax.legend(fontsize="x-small", loc="upper left")
 
 
+# The grid bars of the validation panel: heights in axes fractions.
+_BAR_BASE, _BAR_STEP = 0.025, 0.025
+
+
+def _room_below(ax, share):
+    """Lower the y axis so that the data start ``share`` of the height up.
+
+    In the axis's own scale (log or linear), so that the bars drawn in that
+    bottom band never cross a curve.
+    """
+    ax.autoscale_view()
+    scale = ax.yaxis.get_transform()
+    low, high = scale.transform(np.array(ax.get_ylim()).reshape(-1, 1)).ravel()
+    low -= share / (1 - share) * (high - low)
+    ax.set_ylim(scale.inverted().transform([[low]])[0, 0], ax.get_ylim()[1])
+
+
+def _grid_label(name, alpha, best, alphas):
+    """``l1: alpha = 0.0123 (5/20 of 0.00189..1.89)``, ``low end`` at the bottom."""
+    n = len(alphas)
+    end = ""
+    if n > 1 and best == 0:
+        end = ", low end"
+    elif n > 1 and best == n - 1:
+        end = ", high end"
+    return (
+        f"{name}: alpha = {alpha:.3g} "
+        f"({best + 1}/{n}{end} of {alphas[0]:.3g}..{alphas[-1]:.3g})"
+    )
+
+
 def _plot_validation(ax, comparison):
+    from matplotlib.transforms import blended_transform_factory
+
+    # Each grid's range as a bar along the bottom of the axes (x in alpha,
+    # y in axes fractions), its ends capped: automatic grids differ per
+    # penalty, and a choice at an end is visible as a ring on a cap.
+    span = blended_transform_factory(ax.transData, ax.transAxes)
     handles, labels = [], []
     for k, (name, curve) in enumerate(comparison.curves.items()):
         alphas = np.asarray(curve["alphas"])
@@ -101,6 +138,17 @@ def _plot_validation(ax, comparison):
             lw=max(2.6 - 0.5 * k, 1.2),
         )
         best = int(np.argmin(np.abs(alphas - curve["alpha"])))
+        ax.plot(
+            [alphas[0], alphas[-1]],
+            [_BAR_BASE + _BAR_STEP * k] * 2,
+            transform=span,
+            color=f"C{k}",
+            lw=1.5,
+            marker="|",
+            ms=9,
+            mew=1.5,
+            solid_capstyle="butt",
+        )
         (chosen,) = ax.plot(
             alphas[best],
             curve["cv_mse"][best],
@@ -111,18 +159,22 @@ def _plot_validation(ax, comparison):
             markeredgecolor=f"C{k}",
             markeredgewidth=2.2,
             zorder=10 + k,
+            clip_on=False,  # a ring at an end of the grid stays whole
         )
         handles.append((line, chosen))
-        labels.append(f"{name}: alpha = {curve['alpha']:.3g}")
+        labels.append(_grid_label(name, curve["alpha"], best, alphas))
     set_error_scale(
         ax, np.concatenate([c["cv_mse"] for c in comparison.curves.values()])
     )
+    # Room beside the grids' ends, and below the curves for the grid bars.
+    ax.margins(x=0.05)
+    _room_below(ax, _BAR_BASE + _BAR_STEP * len(comparison.curves))
     ax.set(
-        title="Validation curves (ring: chosen alpha)",
+        title="Validation curves (ring: chosen alpha; bars: grids)",
         xlabel="alpha",
         ylabel="mean CV MSE (standardised y)",
     )
-    ax.legend(handles, labels, fontsize="small", loc="best", markerscale=0.6)
+    ax.legend(handles, labels, fontsize="x-small", loc="best", markerscale=0.6)
 
 
 def comparison_figure(comparison):

@@ -176,9 +176,12 @@ def build_parser():
     model.add_argument(
         "--alphas",
         type=parse_alphas,
-        default=experiments.DEFAULT_N_ALPHAS,
-        help="a count for a log grid from 1e-4 to 1, or comma-separated "
-        f"values (default {experiments.DEFAULT_N_ALPHAS})",
+        default=None,
+        help="the alpha grid of the cross-validated networks: a count for a "
+        "log grid from 1e-4 to 1, or comma-separated values (default: each "
+        f"network's automatic grid of {experiments.DEFAULT_N_ALPHAS} values, "
+        "from where its penalty makes the network constant down to 1e-3 "
+        "times that)",
     )
     model.add_argument(
         "--cv", type=_cv_folds, default=5, help="cross-validation folds (default 5)"
@@ -278,8 +281,24 @@ def _error_format(values):
     return f"{{:.{decimals}f}}"
 
 
+def _grid_cell(row):
+    """``k/n`` of a cross-validated row's alpha in its grid (1-based), ``-`` else.
+
+    ``low end`` or ``high end`` follows when alpha is at an end of the grid.
+    """
+    if row.get("alpha_index") is None:
+        return "-"
+    cell = f"{row['alpha_index'] + 1}/{row['n_alphas']}"
+    end = {"smallest": "low end", "largest": "high end"}.get(row.get("grid_end"))
+    return f"{cell} {end}" if end else cell
+
+
 def format_table(rows):
     """The rows of :func:`sk_regnet.experiments.compare` as a text table.
+
+    The ``in grid`` column tells where a cross-validated alpha lies in its
+    grid (``k/n``, ``low end`` or ``high end`` when at an end); each row's
+    note, if any, is listed under the table.
 
     Parameters
     ----------
@@ -293,6 +312,7 @@ def format_table(rows):
         ("model", "model", "<", str),
         ("penalty", "penalty", "<", str),
         ("alpha", "alpha", ">", "{:.3g}".format),
+        ("in grid", None, "<", _grid_cell),  # key None: the whole row
         ("how chosen", "selection", "<", str),
         ("test MSE", "test_mse", ">", None),
         ("train MSE", "train_mse", ">", None),
@@ -304,7 +324,11 @@ def format_table(rows):
         for _, key, _, fmt in columns
     ]
     cells = [
-        [fmt(row[key]) for (_, key, _, _), fmt in zip(columns, formats)] for row in rows
+        [
+            fmt(row if key is None else row[key])
+            for (_, key, _, _), fmt in zip(columns, formats)
+        ]
+        for row in rows
     ]
     widths = [
         max([len(title)] + [len(line[k]) for line in cells])
@@ -320,6 +344,10 @@ def format_table(rows):
     header = line([title for title, *_ in columns])
     lines = [header, "-" * len(header)]
     lines.extend(line(values) for values in cells)
+    notes = [row["note"] for row in rows if row.get("note")]
+    if notes:
+        lines.append("")
+        lines.extend(f"note: {note}" for note in notes)
     return "\n".join(lines)
 
 

@@ -6,7 +6,8 @@ The main one, :func:`compare`, fits on one train/test split
   only; :func:`compare_article` reproduces its numbers exactly),
 - one network per penalty with ``alpha`` chosen by cross-validation
   (:class:`~sk_regnet.RegularizedMLPRegressorCV`; L-BFGS, FISTA for the
-  group lasso), features and target standardised inside the model,
+  group lasso) over the estimator's automatic grid unless a grid is given,
+  features and target standardised inside the model,
 - ``RidgeCV`` and ``LassoCV`` as linear baselines, scaled the same way,
 
 and returns a :class:`Comparison`: the table rows, the validation curves and
@@ -14,6 +15,7 @@ the fitted models. :func:`plot_comparison` draws its figure. The data come
 from :func:`load_dataset` and :func:`load_csv` (module ``_datasets``).
 """
 
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -62,6 +64,7 @@ __all__ = [
     "check_penalty",
     "compare",
     "compare_article",
+    "grid_position",
     "load_csv",
     "load_dataset",
     "network",
@@ -74,8 +77,14 @@ __all__ = [
 #: The blog article's three models: (penalty, alpha).
 ARTICLE_MODELS = ((None, 0.0), ("l1", 0.01), ("l2", 0.01))
 
-#: Length of the default alpha grid.
-DEFAULT_N_ALPHAS = 7
+#: Length of the automatic alpha grid of the cross-validated networks (the
+#: estimator's ``n_alphas``), built per penalty from the data.
+DEFAULT_N_ALPHAS = 20
+
+# The UserWarning of RegularizedMLPRegressorCV when the best mean validation
+# score lies at an end of its grid; compare turns it into a row note.
+_EDGE_WARNING = "The best mean validation score is at the"
+_EDGE_END = re.compile(r"at the (smallest|largest) alpha of the grid")
 
 
 # -------------------------------------------------------------- models
@@ -167,7 +176,9 @@ def network(penalty, alpha=0.0, *, hidden=(10,), seed=0):
 def network_cv(penalty, alphas, cv, *, hidden=(10,), seed=0):
     """The same network with alpha chosen by ``cv``-fold cross-validation.
 
-    A :class:`~sk_regnet.RegularizedMLPRegressorCV` over ``alphas``: a
+    A :class:`~sk_regnet.RegularizedMLPRegressorCV` over ``alphas`` (None:
+    the estimator's automatic grid of :data:`DEFAULT_N_ALPHAS` values, from
+    where the penalty wins at the zero network down to 1e-3 times that): a
     warm-started path per fold, refitted along the path to ``alpha_``.
     """
     # FISTA's warm-started steps need more than the default max_iter // 20
@@ -177,6 +188,7 @@ def network_cv(penalty, alphas, cv, *, hidden=(10,), seed=0):
     return RegularizedMLPRegressorCV(
         **_network_params(penalty, hidden, seed),
         alphas=alphas,
+        n_alphas=DEFAULT_N_ALPHAS,
         cv=cv,
         max_iter_warm=warm,
     )
@@ -186,6 +198,36 @@ def _selection(selector):
     """(alpha, alphas, mean CV MSE per alpha) of a fitted CV estimator."""
     mse = np.asarray(selector.mse_path_).mean(axis=1)
     return float(selector.alpha_), np.asarray(selector.alphas_), mse
+
+
+def grid_position(alpha, alphas):
+    """Where ``alpha`` lies in the increasing grid ``alphas``.
+
+    Returns
+    -------
+    position : dict
+        ``alpha_index`` (0-based index of the grid value nearest ``alpha``),
+        ``n_alphas`` and ``grid_end``: ``'smallest'`` or ``'largest'`` when
+        ``alpha`` is at that end of a grid of two values or more, else None.
+    """
+    alphas = np.asarray(alphas, dtype=float)
+    index = int(np.argmin(np.abs(alphas - alpha)))
+    end = None
+    if alphas.size > 1 and index == 0:
+        end = "smallest"
+    elif alphas.size > 1 and index == alphas.size - 1:
+        end = "largest"
+    return {"alpha_index": index, "n_alphas": int(alphas.size), "grid_end": end}
+
+
+def _edge_note(name, message):
+    """A row note from the estimator's warning about a choice at a grid end."""
+    match = _EDGE_END.search(message)
+    end = match.group(1) if match else "an end"
+    further = {"smallest": "lower", "largest": "higher"}.get(end, "further")
+    return (
+        f"{name}: best at the {end} alpha of the grid; pass --alphas reaching {further}"
+    )
 
 
 def _fitted_core(model):
@@ -211,10 +253,17 @@ class Comparison:
     rows : list of dict
         One per model: ``model``, ``penalty``, ``alpha``, ``selection`` (how
         alpha was chosen), ``test_mse``, ``train_mse``, ``fit_time``
-        (seconds, selection included), ``nonzero_weights``.
+        (seconds, selection included), ``nonzero_weights``; where ``alpha``
+        lies in its grid (cross-validated rows; None elsewhere):
+        ``alpha_index`` (0-based), ``n_alphas`` and ``grid_end``
+        (``'smallest'``, ``'largest'`` or None, see :func:`grid_position`);
+        and ``note``: None, or why the choice deserves a look (the best mean
+        validation score at an end of the grid, where the optimum may lie
+        beyond it).
     curves : dict
         Per cross-validated penalty: ``alphas``, ``cv_mse`` (mean validation
-        MSE in standardised target units) and the chosen ``alpha``.
+        MSE in standardised target units), the chosen ``alpha`` and its
+        position (``alpha_index``, ``n_alphas``, ``grid_end``).
     models : dict
         The fitted estimators, by row ``model`` name.
     settings : dict
@@ -226,6 +275,11 @@ class Comparison:
     curves: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+
+    @property
+    def notes(self):
+        """The rows' notes, in row order."""
+        return [row["note"] for row in self.rows if row.get("note")]
 
     def to_dict(self):
         """Every number of the run as JSON-serialisable data."""
@@ -241,11 +295,13 @@ class Comparison:
             },
             "settings": self.settings,
             "rows": self.rows,
+            "notes": self.notes,
             "validation_curves": {
                 name: {
                     "alphas": [float(a) for a in c["alphas"]],
                     "cv_mse": [float(m) for m in c["cv_mse"]],
                     "alpha": float(c["alpha"]),
+                    **grid_position(c["alpha"], c["alphas"]),
                 }
                 for name, c in self.curves.items()
             },
@@ -264,16 +320,40 @@ def _row(model, penalty, alpha, selection, estimator, fit_time, data):
         ),
         "fit_time": float(fit_time),
         "nonzero_weights": _count_nonzero(estimator),
+        "alpha_index": None,
+        "n_alphas": None,
+        "grid_end": None,
+        "note": None,
     }
 
 
 def _timed_fit(estimator, X, y):
+    """Fit; return the seconds and the grid-end warning's message, or None.
+
+    The cross-validated networks warn (a UserWarning) when the best mean
+    validation score is at an end of the grid; that warning, and only it, is
+    taken out of the warnings machinery and returned, to become a row note.
+    Any other warning is passed on unchanged.
+    """
     start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         # Some folds at tiny alpha stop at max_iter; the table says enough.
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings(
+            "always", message=re.escape(_EDGE_WARNING), category=UserWarning
+        )
         estimator.fit(X, y)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    edge = None
+    for w in caught:
+        message = str(w.message)
+        if issubclass(w.category, UserWarning) and message.startswith(_EDGE_WARNING):
+            edge = message
+        else:
+            warnings.warn_explicit(
+                w.message, w.category, w.filename, w.lineno, source=w.source
+            )
+    return seconds, edge
 
 
 def _article_tasks(data, seed):
@@ -288,7 +368,7 @@ def _article_tasks(data, seed):
 
         def task(penalty=penalty, alpha=alpha, label=label):
             model = article_model(penalty, alpha, random_state=rng)
-            seconds = _timed_fit(model, data.X_train, data.y_train)
+            seconds, _ = _timed_fit(model, data.X_train, data.y_train)
             return (
                 label,
                 model,
@@ -302,7 +382,7 @@ def compare(
     dataset="article",
     *,
     penalties=("none", "l1", "l2"),
-    alphas=DEFAULT_N_ALPHAS,
+    alphas=None,
     cv=5,
     hidden=(10,),
     seed=0,
@@ -321,8 +401,13 @@ def compare(
     penalties : sequence of str, default=('none', 'l1', 'l2')
         Penalties of the cross-validated networks (``'none'``: no penalty,
         nothing to select).
-    alphas : int or sequence of float, default=DEFAULT_N_ALPHAS
-        The alpha grid, or its length for :func:`alpha_grid`.
+    alphas : None, int or sequence of float, default=None
+        The alpha grid of the cross-validated networks. None: each network's
+        automatic grid (:data:`DEFAULT_N_ALPHAS` values built from the data
+        for its penalty, see :class:`~sk_regnet.RegularizedMLPRegressorCV`);
+        an int: that many values of :func:`alpha_grid` (1e-4 to 1); or the
+        values. A choice at an end of the grid (the bottom of any grid, the
+        top of a given one) is reported in the row's ``note``.
     cv : int, default=5
         Number of cross-validation folds (shuffled, seeded by ``seed``).
     hidden : tuple of int, default=(10,)
@@ -351,7 +436,12 @@ def compare(
         )
     # One row per penalty, in the order given ('l1,l1' is one row).
     penalties = list(dict.fromkeys(check_penalty(p) for p in penalties))
-    grid = alpha_grid(alphas) if np.ndim(alphas) == 0 else np.asarray(alphas, float)
+    if alphas is None:
+        grid = None  # each network builds its own from the data
+    elif np.ndim(alphas) == 0:
+        grid = alpha_grid(alphas)
+    else:
+        grid = np.asarray(alphas, float)
     folds = KFold(n_splits=cv, shuffle=True, random_state=seed)
     hidden = tuple(int(h) for h in hidden)
 
@@ -365,21 +455,27 @@ def compare(
         def task(penalty=penalty, name=name, label=label):
             if penalty is None:
                 model = scaled(network(None, hidden=hidden, seed=seed))
-                seconds = _timed_fit(model, data.X_train, data.y_train)
+                seconds, _ = _timed_fit(model, data.X_train, data.y_train)
                 return (
                     label,
                     model,
                     _row(label, None, 0.0, NO_PENALTY, model, seconds, data),
                 )
             model = scaled(network_cv(penalty, grid, folds, hidden=hidden, seed=seed))
-            seconds = _timed_fit(model, data.X_train, data.y_train)
+            seconds, edge = _timed_fit(model, data.X_train, data.y_train)
             alpha, path_alphas, mse = _selection(model.regressor_[-1])
-            curves[name] = {"alphas": path_alphas, "cv_mse": mse, "alpha": alpha}
-            return (
-                label,
-                model,
-                _row(label, penalty, alpha, CROSS_VALIDATED, model, seconds, data),
-            )
+            position = grid_position(alpha, path_alphas)
+            curves[name] = {
+                "alphas": path_alphas,
+                "cv_mse": mse,
+                "alpha": alpha,
+                **position,
+            }
+            row = _row(label, penalty, alpha, CROSS_VALIDATED, model, seconds, data)
+            row.update(position)
+            if edge is not None:
+                row["note"] = _edge_note(name, edge)
+            return label, model, row
 
         tasks.append((label, task))
 
@@ -391,7 +487,7 @@ def compare(
 
             def task(label=label, linear=linear):
                 model = scaled(linear)
-                seconds = _timed_fit(model, data.X_train, data.y_train)
+                seconds, _ = _timed_fit(model, data.X_train, data.y_train)
                 return (
                     label,
                     model,
@@ -412,7 +508,9 @@ def compare(
         data,
         settings={
             "penalties": ["none" if p is None else p for p in penalties],
-            "alphas": [float(a) for a in grid],
+            # "auto": each network's own grid (in its validation curve).
+            "alphas": "auto" if grid is None else [float(a) for a in grid],
+            "n_alphas": DEFAULT_N_ALPHAS if grid is None else int(grid.size),
             "cv": int(cv),
             "hidden": list(hidden),
             "seed": int(seed),

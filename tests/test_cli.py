@@ -61,8 +61,52 @@ def test_default_run_prints_the_article_numbers(default_run):
         assert f"{mse:.4f}" in line.split()
     for name in ("network none", "network l1", "network l2", "RidgeCV", "LassoCV"):
         assert any(ln.startswith(name) for ln in lines), name
-    # stderr is not a terminal here: no progress bar.
+    # stderr is not a terminal here: no progress bar; and a choice at an end
+    # of the grid is a note under the table, not a Python warning.
     assert proc.stderr == ""
+
+
+def test_default_run_uses_the_automatic_grid_and_says_where_alpha_is(default_run):
+    proc, out = default_run
+    results = json.loads((out / "compare_article.json").read_text())
+    assert results["settings"]["alphas"] == "auto"
+    n = results["settings"]["n_alphas"]
+    assert n == 20
+    lines = proc.stdout.splitlines()
+    assert "in grid" in lines[1]  # the header, after the dataset line
+    notes = []
+    for row in results["rows"]:
+        (line,) = [ln for ln in lines if ln.startswith(row["model"])]
+        if row["selection"] != "cross-validated":
+            assert row["alpha_index"] is None and row["note"] is None
+            assert " - " in line
+            continue
+        curve = results["validation_curves"][row["penalty"]]
+        # Each penalty has its own grid, built from the data.
+        assert len(curve["alphas"]) == n == row["n_alphas"]
+        assert curve["alphas"][row["alpha_index"]] == row["alpha"]
+        assert curve["alpha_index"] == row["alpha_index"]
+        cell = f"{row['alpha_index'] + 1}/{n}"
+        if row["alpha_index"] == 0:
+            assert row["grid_end"] == "smallest"
+            assert f"{cell} low end" in line
+            # The estimator's warning, turned into a note naming the penalty.
+            assert row["note"] == (
+                f"{row['penalty']}: best at the smallest alpha of the grid; "
+                "pass --alphas reaching lower"
+            )
+            notes.append(row["note"])
+        elif row["alpha_index"] == n - 1:
+            # The top of the automatic grid is a constant model: no note.
+            assert row["grid_end"] == "largest" and row["note"] is None
+            assert f"{cell} high end" in line
+        else:
+            assert row["grid_end"] is None and row["note"] is None
+            assert f" {cell} " in line
+    assert results["notes"] == notes
+    assert [ln for ln in lines if ln.startswith("note: ")] == [
+        f"note: {note}" for note in notes
+    ]
 
 
 def test_default_run_writes_json_with_every_number(default_run):
@@ -96,7 +140,7 @@ def test_default_run_writes_json_with_every_number(default_run):
         curve = results["validation_curves"][penalty]
         assert row["alpha"] == curve["alpha"]
         assert curve["alpha"] in curve["alphas"]
-        assert len(curve["cv_mse"]) == len(curve["alphas"]) == 7
+        assert len(curve["cv_mse"]) == len(curve["alphas"]) == 20
         # The chosen alpha has the lowest validation error.
         assert curve["cv_mse"][curve["alphas"].index(curve["alpha"])] == min(
             curve["cv_mse"]
@@ -177,6 +221,14 @@ def test_article_dataset_with_options(tmp_path):
     results = json.loads((tmp_path / "compare_article.json").read_text())
     assert results["dataset"]["n_test"] == 30
     assert results["settings"]["alphas"] == [0.001, 0.01]
+    for penalty in ("l2", "elasticnet"):
+        assert results["validation_curves"][penalty]["alphas"] == [0.001, 0.01]
+    # Any choice is at an end of a two-value grid, and said so, not warned.
+    assert "Warning" not in proc.stderr
+    for row in results["rows"][3:5]:
+        assert row["n_alphas"] == 2 and row["grid_end"] in ("smallest", "largest")
+    notes = [ln for ln in proc.stdout.splitlines() if ln.startswith("note: ")]
+    assert notes == [f"note: {note}" for note in results["notes"]]
     assert results["settings"]["seed"] == 3
     assert [r["model"] for r in results["rows"]][3:5] == [
         "network l2",

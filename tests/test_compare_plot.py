@@ -98,7 +98,48 @@ def test_chosen_alphas_at_one_point_nest_instead_of_hiding():
     colors = [to_rgba(line.get_markeredgecolor()) for line in chosen]
     assert len(set(colors)) == 3
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [f"{name}: alpha = {ALPHAS[1]:.3g}" for name in curves]
+    assert labels == [
+        f"{name}: alpha = {ALPHAS[1]:.3g} (2/5 of 0.0001..1)" for name in curves
+    ]
+
+
+def _grid_bars(ax):
+    """The validation panel's grid bars: two-point lines drawn in axes y."""
+    return [
+        line
+        for line in ax.get_lines()
+        if len(line.get_xdata()) == 2 and line.get_marker() == "|"
+    ]
+
+
+def test_each_grid_is_drawn_with_its_range_and_the_choice_at_an_end_shows():
+    # Automatic grids differ per penalty; l1 chooses the bottom of its grid.
+    low = np.geomspace(1e-3, 1.0, 4)
+    high = np.geomspace(1e-2, 10.0, 4)
+    curves = {
+        "l1": {"alphas": low, "cv_mse": np.array([0.2, 0.3, 0.6, 1.0]), "alpha": 1e-3},
+        "l2": {"alphas": high, "cv_mse": np.array([0.3, 0.2, 0.6, 1.0]), "alpha": 0.1},
+    }
+    ax = _axes(comparison_figure(_comparison(curves)), "Validation")
+    bars = _grid_bars(ax)
+    assert [tuple(bar.get_xdata()) for bar in bars] == [(1e-3, 1.0), (1e-2, 10.0)]
+    # The bars sit in a band below every curve point, in axes fractions.
+    to_axes = ax.transAxes.inverted()
+    lowest = min(
+        to_axes.transform(ax.transData.transform((a, m)))[1]
+        for c in curves.values()
+        for a, m in zip(c["alphas"], c["cv_mse"])
+    )
+    assert max(max(bar.get_ydata()) for bar in bars) < lowest
+    # Both grids' ends inside the x limits, a ring at an end drawn whole.
+    left, right = ax.get_xlim()
+    assert left < 1e-3 and right > 10.0
+    assert all(not line.get_clip_on() for line in _chosen_markers(ax))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "l1: alpha = 0.001 (1/4, low end of 0.001..1)",
+        "l2: alpha = 0.1 (2/4 of 0.01..10)",
+    ]
 
 
 def test_networks_in_the_models_panel_can_be_told_apart():
