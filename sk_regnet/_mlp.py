@@ -26,13 +26,18 @@ from sklearn.utils.validation import (
 from . import _solvers
 from ._callables import check_differentiable
 from ._grid import grid_top, loss_gradient_at_zero
+from ._groups import (
+    group_importances,
+    input_moments,
+    merge_moments,
+    resolve_groups,
+)
 from ._losses import LOSS_NAMES, get_loss
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, forward, initialize
 from ._objective import Objective
 from ._penalties import (
     PENALTY_NAMES,
     check_group_weights,
-    check_groups,
     get_penalty,
 )
 
@@ -162,11 +167,20 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         Regularisation strength (the λ of ``MSE + λ P``).
     l1_ratio : float, default=0.5
         Mix of L1 in ``'elasticnet'``, in [0, 1].
-    groups : list of lists of int, default=None
-        ``'group_lasso'`` only: column indices of ``X`` forming each group, so
-        that, e.g., the one-hot columns of one categorical feature enter or
-        leave the model together. Groups must be disjoint. Columns in no group
-        are not penalised (always kept). None: each column is its own group.
+    groups : list of lists of int, list of str, default=None
+        ``'group_lasso'`` only: the groups of input features, so that, e.g.,
+        the one-hot columns of one categorical feature enter or leave the
+        model together. Either column indices of ``X`` forming each group, or
+        names of original columns, one group per name (or per list of names),
+        resolved at every fit against ``feature_names_in_``: a feature belongs
+        to the name ``g`` when, after any ``"<transformer>__"`` prefix of a
+        ``ColumnTransformer``, it is ``g`` or starts with ``g + "_"`` (a
+        ``OneHotEncoder``'s ``<column>_<level>``); the longest matching name
+        wins. Names need ``X`` with feature names (a DataFrame; in a Pipeline,
+        ``set_output(transform='pandas')``), and hold under cross-validation
+        when a fold lacks a level. Groups must be disjoint. Columns in no
+        group are not penalised (always kept): name numeric columns too to
+        penalise each on its own. None: each column is its own group.
     group_weights : array-like of shape (n_groups,), 'adaptive' or None, \
             default=None
         ``'group_lasso'`` only: a positive weight ``w_g`` for each group (each
@@ -313,7 +327,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     feature_importances_ : ndarray of shape (n_features_in_,)
         Euclidean norm of each row of ``coefs_[0]`` (all weights leaving an
         input feature), normalised to sum to 1 unless all are zero. Exactly
-        zero for the features a sparse penalty dropped.
+        zero for the features a sparse penalty dropped. Per column, and in
+        the columns' units: summed over the one-hot columns of a categorical
+        feature it overstates it (see ``group_importances_``).
     n_features_selected_ : int
         Input features with a non-zero row in ``coefs_[0]``.
     selected_feature_names_ : ndarray of str
@@ -323,6 +339,17 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     group_support_ : ndarray of bool of shape (n_groups,)
         Whether each group of ``groups`` (each feature when ``groups`` is
         None) kept a non-zero weight.
+    group_importances_ : ndarray of shape (n_groups,)
+        How much each group of ``groups`` (each feature when ``groups`` is
+        None) moves the first layer: the standard deviation over the training
+        rows of its contribution ``X[:, g] @ coefs_[0][g]`` to the
+        pre-activations, normalised to sum to 1 unless all are zero. Its
+        constant part is a shift of the first biases, so a constant column
+        scores 0 and adding one vector to every row of one-hot columns (which
+        sum to 1 on every row) changes nothing; a level seen on few rows
+        counts little. For standardised columns, each its own group (and
+        no sample weights), it equals ``feature_importances_``. Compare one-hot encoded categorical
+        features with it, not with sums of ``feature_importances_``.
 
     See Also
     --------
@@ -687,7 +714,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             # third of a warm-started full-batch fit on small data (path steps).
             needs_rng = first_pass or self._solver() in STOCHASTIC_SOLVERS
             rng = check_random_state(self.random_state) if needs_rng else None
-            group_ids, n_groups = check_groups(self.groups, X.shape[1])
+            group_ids, n_groups = self._resolve_groups(X.shape[1])
             if self._adaptive():
                 if self.penalty != "group_lasso":
                     raise ValueError(
@@ -714,7 +741,19 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             self._check_callables(layout, X, y_2d, sample_weight, theta0)
 
             self._random_state = rng
+            # The inputs' moments behind group_importances_, accumulated over
+            # partial_fit's batches.
+            moments = input_moments(X, group_ids, n_groups, sample_weight)
+            previous = getattr(self, "_input_moments", None)
+            if (
+                incremental
+                and not first_pass
+                and previous is not None
+                and np.array_equal(getattr(self, "_group_ids", None), group_ids)
+            ):
+                moments = merge_moments(previous, moments, group_ids)
             self._group_ids, self._n_groups = group_ids, n_groups
+            self._input_moments = moments
             if first_pass or self._solver() not in STOCHASTIC_SOLVERS:
                 self._stochastic_progress = None
             resume = not first_pass and self._stochastic_progress is not None
@@ -786,13 +825,22 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     def _adaptive(self):
         return isinstance(self.group_weights, str)  # 'adaptive'
 
+    def _resolve_groups(self, n_features):
+        """Group of each input (``-1``: none) and the number of groups.
+
+        Names in ``groups`` are resolved against ``feature_names_in_`` (set by
+        the validation of this fit's ``X``), at every fit.
+        """
+        names = getattr(self, "feature_names_in_", None)
+        return resolve_groups(self.groups, n_features, names)
+
     def _make_penalty(self, n_features, group_weights=None):
         """The penalty object for ``n_features`` inputs (used by the path too).
 
         ``group_weights``: adaptive weights to use before ``fit`` has set
         ``group_weights_`` (the alpha grid); ignored otherwise.
         """
-        group_ids, n_groups = check_groups(self.groups, n_features)
+        group_ids, n_groups = self._resolve_groups(n_features)
         if not self._adaptive():
             group_weights = check_group_weights(self.group_weights, n_groups)
         elif hasattr(self, "group_weights_"):
@@ -820,6 +868,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         first = clone(self).set_params(
             group_weights=None, warm_start=False, verbose=False
         )
+        if hasattr(self, "feature_names_in_"):  # to resolve groups by name
+            first.feature_names_in_ = self.feature_names_in_
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         G = loss_gradient_at_zero(
             get_loss(self.loss, self.huber_delta), X, y_2d, sample_weight
@@ -828,7 +878,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         first.alpha = ADAPTIVE_ALPHA * top if top and np.isfinite(top) else 0.0
         first._convergence_sink = []  # a first stage need not converge fully
         first._fit(X, y, sample_weight, incremental=False, validated=True)
-        ids, n_groups = check_groups(self.groups, X.shape[1])
+        ids, n_groups = self._resolve_groups(X.shape[1])
         keep = ids >= 0
         norms = np.sqrt(
             np.bincount(
@@ -1256,6 +1306,15 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         support = np.zeros(self._n_groups, dtype=bool)
         np.logical_or.at(support, ids[ids >= 0], row_kept[ids >= 0])
         return support
+
+    @property
+    def group_importances_(self):
+        """Normalised norms of the groups' rows of ``coefs_[0]``; see Attributes."""
+        check_is_fitted(self)
+        moments = getattr(self, "_input_moments", None)
+        return group_importances(
+            self.coefs_[0], self._group_ids, self._n_groups, moments
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
