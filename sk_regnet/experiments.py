@@ -262,7 +262,8 @@ class Comparison:
         beyond it).
     curves : dict
         Per cross-validated penalty: ``alphas``, ``cv_mse`` (mean validation
-        MSE in standardised target units), the chosen ``alpha`` and its
+        MSE in standardised target units; NaN past the alpha where the folds'
+        paths stopped, null in :meth:`to_dict`), the chosen ``alpha`` and its
         position (``alpha_index``, ``n_alphas``, ``grid_end``).
     models : dict
         The fitted estimators, by row ``model`` name.
@@ -299,7 +300,11 @@ class Comparison:
             "validation_curves": {
                 name: {
                     "alphas": [float(a) for a in c["alphas"]],
-                    "cv_mse": [float(m) for m in c["cv_mse"]],
+                    # null where a fold's path stopped past its minimum
+                    # (NaN) or diverged (inf): JSON has neither.
+                    "cv_mse": [
+                        float(m) if np.isfinite(m) else None for m in c["cv_mse"]
+                    ],
                     "alpha": float(c["alpha"]),
                     **grid_position(c["alpha"], c["alphas"]),
                 }

@@ -145,7 +145,28 @@ def test_compare_rows_and_curves_on_tiny_data():
     assert result.rows[1]["nonzero_weights"] == sum(
         np.count_nonzero(W) for W in net.coefs_
     )
-    json.dumps(result.to_dict())
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_validation_curves_in_json_have_no_nan():
+    # A fold's path stops past its minimum: the mean curve is NaN there, which
+    # the JSON file writes as null (NaN is not JSON).
+    data = experiments.load_dataset("article")
+    result = experiments.Comparison(
+        data,
+        curves={
+            "l1": {
+                "alphas": np.array([0.01, 0.1, 1.0]),
+                "cv_mse": np.array([0.2, np.nan, np.inf]),
+                "alpha": 0.01,
+            }
+        },
+    )
+    curve = json.loads(json.dumps(result.to_dict(), allow_nan=False))[
+        "validation_curves"
+    ]["l1"]
+    assert curve["cv_mse"] == [0.2, None, None]
+    assert (curve["alpha_index"], curve["grid_end"]) == (0, "smallest")
 
 
 def test_compare_standardises_features_and_target():
