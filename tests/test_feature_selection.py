@@ -57,6 +57,8 @@ def test_importances_need_a_fitted_model():
     assert not hasattr(model, "n_features_selected_")
 
 
+# The max_iter=5 fit only has to exist (to refuse the names): it stops short.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_selected_feature_names_from_dataframe(sparse_data):
     X, y = sparse_data
     df = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)])
@@ -110,6 +112,8 @@ def test_select_from_model(sparse_data, sparse_model):
     assert np.array_equal(default.get_support(), imp >= imp.mean())
 
 
+# Short (max_iter=60) selector fits inside the search: they stop short.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_select_from_model_pipeline_in_grid_search(sparse_data):
     X, y = sparse_data
     pipe = make_pipeline(
@@ -206,6 +210,10 @@ def test_friedman_selection_by_grid_search(seed, n_samples, n_features, alphas):
     assert set(range(5)) in selections
 
 
+# A two-alpha grid: the best alpha is at one of its ends, by construction.
+@pytest.mark.filterwarnings(
+    "ignore:The best mean validation score is at the:UserWarning"
+)
 def test_cv_estimator_and_path_with_group_lasso(sparse_data):
     # The CV estimator takes the new parameters, and the path reports the
     # group-lasso objective (with groups, weights and deep_l2) at each alpha.

@@ -154,6 +154,8 @@ def test_output_bound_is_infinite_when_a_hidden_layer_could_overflow():
     assert_allclose(output_bound(layout.unpack(theta), box, "tanh"), [1.0])
 
 
+# The test evaluates the objective at overflowing points on purpose.
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_surely_finite_shows_ordinary_points_and_refuses_doubtful_ones():
     obj, theta = _objective("tanh", "l2")
     assert obj.surely_finite(theta)
@@ -177,6 +179,8 @@ def test_surely_finite_shows_ordinary_points_and_refuses_doubtful_ones():
     assert not custom.surely_finite(theta)
 
 
+# The test evaluates the objective at overflowing points on purpose.
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 @pytest.mark.parametrize("loss", ["squared_error", "poisson", "huber"])
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_surely_finite_never_vouches_for_an_infinite_objective(loss, activation):

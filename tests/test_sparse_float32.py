@@ -252,6 +252,8 @@ def test_float32_partial_fit_keeps_dtype():
     assert model.predict(X.astype(np.float32)).dtype == np.float32
 
 
+# The float64 max_iter=5 fit only has to be accepted: it stops short.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_float32_rejects_targets_beyond_its_range():
     X = np.random.RandomState(0).normal(size=(20, 3)).astype(np.float32)
     y = X[:, 0].astype(np.float64) * 1e50  # finite in float64, inf in float32
@@ -263,6 +265,8 @@ def test_float32_rejects_targets_beyond_its_range():
     RegularizedMLPRegressor((3,), max_iter=5).fit(X.astype(np.float64), y)
 
 
+# Short (max_iter=20) fits compared with each other: they stop short.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_float32_accepts_weights_beyond_its_range():
     # Weights are validated and normalised in float64, then cast: only their
     # ratios matter, so 1e300 everywhere is the same as 1 everywhere.
