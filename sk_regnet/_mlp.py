@@ -722,9 +722,11 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                         f"got penalty={self.penalty!r}."
                     )
                 if first_pass:
-                    self.group_weights_ = self._adaptive_group_weights(
-                        X, y, sample_weight
-                    )
+                    # Computed already on these data by the alpha grid.
+                    weights = vars(self).pop("_first_stage_weights", None)
+                    if weights is None:
+                        weights = self._adaptive_group_weights(X, y, sample_weight)
+                    self.group_weights_ = weights
             else:
                 check_group_weights(self.group_weights, n_groups)
             if first_pass:

@@ -136,6 +136,13 @@ def _penalty_of(estimator):
     return estimator._make_penalty(estimator.coefs_[0].shape[0])
 
 
+#: ``n_iter_no_change`` of a warm step (at most the estimator's own): a warm
+#: start near its solution improves by less than ``tol`` from its first
+#: iterations, and waiting ``n_iter_no_change`` (10) of them made every warm
+#: FISTA step cost 11 iterations at least, as much as the rest of the step.
+_WARM_PATIENCE = 3
+
+
 def _warm_budget(estimator, max_iter_warm):
     """Iterations a warm step may take: ``max_iter_warm``, else ``max_iter // 8``.
 
@@ -166,7 +173,8 @@ def _follow_path(
     ``estimator`` is a :class:`RegularizedMLPRegressor`. If it is already
     fitted (on the same data), the first step starts from its parameters too.
     A cold first step uses the estimator's ``max_iter``; every warm step at
-    most ``max_iter_warm`` iterations (``None``: ``max(10, max_iter // 8)``),
+    most ``max_iter_warm`` iterations (``None``: ``max(10, max_iter // 8)``)
+    and stops after ``_WARM_PATIENCE`` iterations without improvement,
     except the last one with ``polish_last``, which gets ``max_iter`` (the
     model that will be kept, trained to the estimator's tolerance).
     No step warns: a step trained to ``max_iter`` that did not converge says
@@ -180,8 +188,9 @@ def _follow_path(
     step : PathStep
         After each fit; ``estimator`` then holds that step's solution.
     """
-    max_iter = estimator.max_iter
+    max_iter, patience = estimator.max_iter, estimator.n_iter_no_change
     budget = _warm_budget(estimator, max_iter_warm)
+    warm_patience = min(patience, _WARM_PATIENCE)
     warm = hasattr(estimator, "coefs_")
     penalty = _penalty_of(estimator) if warm else None
     checked = None  # (X, y, sample_weight) as validated by the first fit
@@ -193,6 +202,7 @@ def _follow_path(
             estimator.alpha = float(alpha)
             estimator.warm_start = True
             estimator.max_iter = max_iter if full else budget
+            estimator.n_iter_no_change = patience if full else warm_patience
             with _convergence_messages(estimator) as messages:
                 if checked is None:
                     estimator.fit(X, y, sample_weight)
@@ -210,7 +220,9 @@ def _follow_path(
             snapshot = None
             if keep_estimators:
                 snapshot = copy.deepcopy(estimator)
-                snapshot.set_params(warm_start=False, max_iter=max_iter)
+                snapshot.set_params(
+                    warm_start=False, max_iter=max_iter, n_iter_no_change=patience
+                )
             yield PathStep(
                 alpha=float(alpha),
                 n_iter=int(estimator.n_iter_),
@@ -225,7 +237,7 @@ def _follow_path(
             )
             warm = True
     finally:
-        estimator.max_iter = max_iter
+        estimator.max_iter, estimator.n_iter_no_change = max_iter, patience
 
 
 def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
@@ -243,6 +255,8 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
     weights = None
     if estimator._adaptive():  # the full data's first stage sets the scale
         weights = estimator._adaptive_group_weights(Xv, yv, swv)
+        # The path's first fit is on the same data: it takes these weights.
+        estimator._first_stage_weights = weights
     penalty = estimator._make_penalty(Xv.shape[1], weights)
     G = loss_gradient_at_zero(loss, Xv, yv, swv)
     top = grid_top(penalty, G)

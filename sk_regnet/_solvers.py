@@ -578,8 +578,11 @@ def fista(
         Maximum number of iterations.
     tol, n_iter_no_change : float, int
         Stop once ``F`` has failed to improve on its best value by more than
-        ``tol`` for more than ``n_iter_no_change`` iterations in a row; with
-        ``tol=0`` exactly ``max_iter`` iterations are run.
+        ``tol`` for more than ``n_iter_no_change`` iterations in a row, or
+        once the gradient mapping ``L (y - x+)`` of a step (the proximal
+        analogue of L-BFGS-B's projected gradient) is at most ``tol`` in
+        every coordinate; with ``tol=0`` exactly ``max_iter`` iterations are
+        run.
     prox : callable ``(x, step) -> x`` or None
         Proximal operator of ``h``; None for ``h = 0``.
     nonsmooth : callable ``x -> float`` or None
@@ -649,9 +652,10 @@ def fista(
         if step is not None:
             z, f_z, g_z, L = step
             F_new = composite(z, f_z)
+        origin = y
         if (step is None or not F_new <= F_x) and y is not x:
             # Adaptive restart: drop the momentum and step from x itself.
-            t = 1.0
+            t, origin = 1.0, x
             if g_x is None:
                 f_x, g_x = value_and_grad(x)
             step = step_from(x, f_x, g_x, L) if np.all(np.isfinite(g_x)) else None
@@ -667,7 +671,11 @@ def fista(
             callback(it, F_x)
         if tol > 0:
             rule.update(F_x)
-            if rule.exhausted:
+            # The gradient mapping L (origin - x) is the proximal analogue of
+            # L-BFGS-B's projected gradient: at most tol, the point is
+            # stationary to first order (a warm start near its solution
+            # stops here at once, not after n_iter_no_change iterations).
+            if rule.exhausted or L * np.max(np.abs(origin - x)) <= tol:
                 return SolverResult(x, it + 1, curve, converged=True)
         t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
         beta = (t - 1.0) / t_next
