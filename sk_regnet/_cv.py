@@ -149,13 +149,13 @@ n_features_selected_, selected_feature_names_, group_support_
     >>> import numpy as np
     >>> from sk_regnet import RegularizedMLPRegressorCV
     >>> rng = np.random.RandomState(0)
-    >>> X = rng.uniform(-1, 1, size=(60, 3))
-    >>> y = np.sin(np.pi * X[:, 0])
-    >>> model = RegularizedMLPRegressorCV((5,), "tanh", n_alphas=3, cv=3,
-    ...                                   max_iter=50, random_state=0).fit(X, y)
+    >>> X = rng.uniform(-1, 1, size=(100, 3))
+    >>> y = np.sin(np.pi * X[:, 0]) + 0.3 * rng.normal(size=100)
+    >>> model = RegularizedMLPRegressorCV((5,), "tanh", penalty="l1", cv=3,
+    ...                                   max_iter=500, random_state=0).fit(X, y)
     >>> model.mse_path_.shape
-    (3, 3)
-    >>> bool(model.alpha_ in model.alphas_)
+    (20, 3)
+    >>> bool(model.alphas_[0] < model.alpha_ < model.alphas_[-1])
     True
     """
 

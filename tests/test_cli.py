@@ -499,7 +499,8 @@ def test_closed_stdout_is_not_an_error(tmp_path):
         env=env,
     )
     proc.stdout.close()  # no reader: the first print meets a broken pipe
-    stderr = proc.stderr.read().decode()
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=600) == 0, stderr
     assert stderr == ""
     results = json.loads((tmp_path / "out" / "compare_article.json").read_text())

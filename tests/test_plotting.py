@@ -200,6 +200,11 @@ def test_alpha_zero_is_plotted(alphas, scale):
     display.figure_.canvas.draw()
 
 
+# Two alphas, 20 iterations: the best may sit at an end of this tiny grid.
+@pytest.mark.filterwarnings(
+    "ignore:The best mean validation score is at the:UserWarning"
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_cv_estimator_with_alpha_zero(sparse_data):
     X, y = sparse_data
     model = RegularizedMLPRegressorCV(
