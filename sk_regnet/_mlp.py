@@ -723,13 +723,18 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
                     )
                 if first_pass:
                     # Computed already on these data by the alpha grid.
-                    weights = vars(self).pop("_first_stage_weights", None)
-                    if weights is None:
-                        weights = self._adaptive_group_weights(X, y, sample_weight)
-                    self.group_weights_ = weights
+                    stage = vars(self).pop("_first_stage", None)
+                    if stage is None:
+                        stage = self._adaptive_first_stage(X, y, sample_weight)
+                    self.group_weights_, first_stage = stage
             else:
                 check_group_weights(self.group_weights, n_groups)
-            if first_pass:
+            if first_pass and self._adaptive():
+                # The second stage continues from the first stage's network.
+                theta0 = layout.pack(
+                    first_stage.coefs_, first_stage.intercepts_, dtype=X.dtype
+                )
+            elif first_pass:
                 theta0 = initialize(
                     layout, self.weight_init, self.activation, rng, X.dtype
                 )
@@ -855,8 +860,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             group_weights=group_weights,
         )
 
-    def _adaptive_group_weights(self, X, y, sample_weight):
-        """Weights of the adaptive group lasso, from a first-stage fit.
+    def _adaptive_first_stage(self, X, y, sample_weight):
+        """Weights of the adaptive group lasso, and the first-stage fit.
 
         The first stage is this estimator with unit weights at
         ``alpha = ADAPTIVE_ALPHA * top``, ``top`` the top of the automatic
@@ -866,6 +871,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         below at ``1e-3`` times the largest, the weights are ``1 / n_g**2``:
         groups the first stage barely used are penalised much more (all 1
         when it kept no input). ``X, y, sample_weight`` as validated.
+        Returns ``(weights, first_stage)``; the second stage starts from the
+        first stage's network.
         """
         first = clone(self).set_params(
             group_weights=None, warm_start=False, verbose=False
@@ -890,8 +897,8 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
             )
         )
         if not norms.max() > 0:
-            return np.ones(n_groups)
-        return 1.0 / np.maximum(norms, 1e-3 * norms.max()) ** 2
+            return np.ones(n_groups), first
+        return 1.0 / np.maximum(norms, 1e-3 * norms.max()) ** 2, first
 
     def _make_objective(self, layout, X, y, sample_weight):
         return Objective(

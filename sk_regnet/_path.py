@@ -254,9 +254,9 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
     loss = get_loss(estimator.loss, estimator.huber_delta)
     weights = None
     if estimator._adaptive():  # the full data's first stage sets the scale
-        weights = estimator._adaptive_group_weights(Xv, yv, swv)
-        # The path's first fit is on the same data: it takes these weights.
-        estimator._first_stage_weights = weights
+        # The path's first fit is on the same data: it takes this stage.
+        estimator._first_stage = estimator._adaptive_first_stage(Xv, yv, swv)
+        weights = estimator._first_stage[0]
     penalty = estimator._make_penalty(Xv.shape[1], weights)
     G = loss_gradient_at_zero(loss, Xv, yv, swv)
     top = grid_top(penalty, G)

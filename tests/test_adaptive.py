@@ -40,6 +40,9 @@ def test_adaptive_weights_come_from_a_first_stage_fit():
         G = loss_gradient_at_zero(get_loss("squared_error"), X, y, None)
         top = grid_top(plain._make_penalty(X.shape[1]), G)
         first = plain.set_params(alpha=ADAPTIVE_ALPHA * top).fit(X, y)
+    assert_allclose(
+        model._adaptive_first_stage(X, y, None)[1].coefs_[0], first.coefs_[0]
+    )
     norms = np.linalg.norm(first.coefs_[0], axis=1)
     expected = 1 / np.maximum(norms, 1e-3 * norms.max()) ** 2
     assert_allclose(model.group_weights_, expected, rtol=1e-10)
