@@ -18,6 +18,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 
 from ._grid import check_alphas
+from ._groups import named_groups
 from ._mlp import (
     _DATA_ATTRIBUTES,
     RegularizedMLPRegressor,
@@ -129,7 +130,7 @@ max_fun, weight_init, shuffle, verbose
     coefs_, intercepts_, loss_, loss_curve_, best_loss_, \
 validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
 n_features_in_, feature_names_in_, feature_importances_, \
-n_features_selected_, selected_feature_names_, group_support_
+n_features_selected_, selected_feature_names_, group_support_, group_importances_
         As in :class:`RegularizedMLPRegressor`, for the final network (the
         last step of ``path_``).
 
@@ -255,6 +256,14 @@ n_features_selected_, selected_feature_names_, group_support_
             name: getattr(self, name) for name in names if name not in _PATH_OWNED
         }
         params["random_state"] = int(seed)
+        if named_groups(self.groups):
+            # The folds and the final network see arrays: the names, resolved
+            # once against this fit's columns, reach them as index lists (in
+            # the same order, so group_support_ and the rest keep it).
+            ids, n_groups = self._resolve_groups(self.n_features_in_)
+            params["groups"] = [
+                np.flatnonzero(ids == g).tolist() for g in range(n_groups)
+            ]
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)

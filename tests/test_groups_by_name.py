@@ -19,6 +19,9 @@ from sk_regnet._groups import (
 )
 from sk_regnet._penalties import check_groups
 
+# Short fits throughout: whether they reach tol is not what these tests check.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 CATEGORICAL = ["color", "shape", "noise"]
 NUMERIC = ["x1", "x2"]
 
@@ -297,3 +300,22 @@ def test_names_with_the_adaptive_group_lasso():
     X, y = _frame()
     model = _pipeline(group_weights="adaptive", max_iter=30).fit(X, y)[-1]
     assert model.group_weights_.shape == (5,)
+
+
+def test_cv_estimator_resolves_names_once_for_its_folds():
+    # The folds and the final network see arrays; the names reach them as
+    # index lists in the order of groups.
+    from sk_regnet import RegularizedMLPRegressorCV
+
+    X, y = _frame()
+    encode = _pipeline()[:-1].fit(X)
+    Xe = encode.transform(X)
+    model = RegularizedMLPRegressorCV(
+        (8,), penalty="group_lasso", groups=CATEGORICAL + NUMERIC, cv=3, random_state=0
+    ).fit(Xe, y)
+    ids, n_groups = resolve_groups(CATEGORICAL + NUMERIC, Xe.shape[1], Xe.columns)
+    assert n_groups == 5 and model.group_support_.shape == (5,)
+    params = model._base_params(0)
+    assert params["groups"] == [np.flatnonzero(ids == g).tolist() for g in range(5)]
+    # The informative categoricals are kept.
+    assert model.group_support_[:2].all()
