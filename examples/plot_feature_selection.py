@@ -80,7 +80,7 @@ print(
 # each fold from its training rows, and chooses ``alpha`` on its automatic
 # grid; ``selection_frequency_`` says how many folds kept each feature.
 adaptive = RegularizedMLPRegressorCV(
-    penalty="group_lasso", group_weights="adaptive", random_state=0
+    (16,), penalty="group_lasso", group_weights="adaptive", random_state=0
 ).fit(X_train, y_train)
 print(
     f"adaptive group lasso (alpha_={adaptive.alpha_:.3g}) keeps "
