@@ -32,6 +32,7 @@ from ._path import (
     _follow_path,
     _warn_not_converged,
 )
+from ._threads import limit_blas_threads
 
 
 class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
@@ -266,6 +267,7 @@ n_features_selected_, selected_feature_names_, group_support_, group_importances
             ]
         return params
 
+    @limit_blas_threads
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, choose ``alpha_`` and fit the final network.

@@ -40,6 +40,7 @@ from ._penalties import (
     check_group_weights,
     get_penalty,
 )
+from ._threads import limit_blas_threads
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
 #: What ``solver='auto'`` (the default) runs; see ``_solver``.
@@ -515,6 +516,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
+    @limit_blas_threads
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to ``X`` and ``y``.
@@ -601,6 +603,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
     # Not named partial_fit: _fit_context then validates the parameters on
     # every call (they may change between calls through set_params), not only
     # on the first one.
+    @limit_blas_threads
     @_fit_context(prefer_skip_nested_validation=True)
     def _partial_fit(self, X, y, sample_weight):
         return self._fit(X, y, sample_weight, incremental=True)
@@ -1230,6 +1233,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseEstimator):
         raw = forward(params, X, self.activation)
         return get_loss(self.loss, self.huber_delta).inverse_link(raw)
 
+    @limit_blas_threads
     def predict(self, X):
         """Predict targets for ``X``.
 
