@@ -30,6 +30,14 @@ def _cycled(values, k):
     return values[k % len(values)]
 
 
+def _label(row, n_features):
+    """A model's legend entry: its test MSE, and what a group lasso kept."""
+    label = f"{row['model']} (test MSE {row['test_mse']:.4g}"
+    if row.get("kept") is not None:
+        label += f", kept {len(row['kept'])}/{n_features}"
+    return label + ")"
+
+
 def _panel_models(comparison, selections):
     return [
         (row, comparison.models[row["model"]])
@@ -56,7 +64,7 @@ def _plot_curves(ax, comparison, models, title):
             color=f"C{k}",
             linestyle=_cycled(_LINE_STYLES, k),
             lw=max(3.2 - 0.5 * k, 1.2),
-            label=f"{row['model']} (test MSE {row['test_mse']:.4g})",
+            label=_label(row, data.n_features),
         )
     ax.set(title=title, xlabel=data.feature_names[0], ylabel=data.target_name)
     ax.legend(fontsize="x-small", loc="best")
@@ -77,7 +85,7 @@ def _plot_predicted_vs_true(ax, comparison, models):
             facecolors="none",
             edgecolors=f"C{k}",
             linewidths=1.1,
-            label=f"{row['model']} (test MSE {row['test_mse']:.4g})",
+            label=_label(row, data.n_features),
         )
     ax.set(
         title="Test set: predicted vs true",
@@ -199,7 +207,8 @@ def comparison_figure(comparison):
 
     article = _panel_models(comparison, {ARTICLE_SETTING})
     tuned = _panel_models(comparison, {CROSS_VALIDATED, NO_PENALTY, BASELINE})
-    one_d = comparison.dataset.n_features == 1
+    # Curves over x need one numeric feature.
+    one_d = comparison.dataset.n_features == 1 and not comparison.dataset.categories
     panels = []
     if one_d and article:
         panels.append("article")

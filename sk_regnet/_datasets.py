@@ -1,6 +1,9 @@
 """Data for the experiments: the article's, bundled datasets, CSV files.
 
-Everything returns a :class:`Dataset` (a train/test split and what it is) or
+A CSV file's columns are numeric or categorical, decided from the data: a
+column with a value that is not a number is categorical (its values kept as
+text, its levels those of the training rows), a numeric one is read as
+float. Everything returns a :class:`Dataset` (a train/test split and what it is) or
 raises :class:`DataError` with a message that names the problem, which the
 command line reports as one line.
 """
@@ -8,7 +11,7 @@ command line reports as one line.
 import csv
 import numbers
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +43,13 @@ class Dataset:
         The noise-free target function ``f(X)`` when it is known.
     is_article : bool
         Whether this is the article's draw (its models can be replayed).
+    categories : dict
+        The categorical features (CSV columns with non-numeric values) and
+        their levels in the training rows, sorted: ``{name: [level, ...]}``.
+        Empty when every feature is numeric; otherwise ``X_train`` and
+        ``X_test`` are object arrays (numbers as float, levels as str).
+    informative : list of str or None
+        The features the noise-free target depends on, when known.
     """
 
     name: str
@@ -51,6 +61,8 @@ class Dataset:
     target_name: str = "y"
     truth: object = None
     is_article: bool = False
+    categories: dict = field(default_factory=dict)
+    informative: list = None
 
     @property
     def n_features(self):
@@ -58,11 +70,17 @@ class Dataset:
         return self.X_train.shape[1]
 
     def describe(self):
-        """One line: name, sizes, target."""
-        return (
+        """One line: name, sizes, target, the categorical features."""
+        line = (
             f"{self.name} ({self.X_train.shape[0]} train / {self.X_test.shape[0]} "
             f"test samples, {self.n_features} feature(s), target {self.target_name})"
         )
+        if self.categories:
+            line += "; one-hot encoded: " + ", ".join(
+                f"{name} ({len(levels)} levels)"
+                for name, levels in self.categories.items()
+            )
+        return line
 
 
 def _article_draw(rng):
@@ -153,21 +171,26 @@ def load_dataset(name, *, test_size=0.2, seed=0):
     if name == "diabetes":
         bunch = load_diabetes()
         X, y, names = bunch.data, bunch.target, list(bunch.feature_names)
-        truth = None
+        truth = informative = None
     elif name == "friedman1":
         X, y = make_friedman1(n_samples=400, noise=1.0, random_state=seed)
         names = [f"x{j}" for j in range(X.shape[1])]
         truth = _friedman1
+        informative = names[:5]
     else:
         raise DataError(
             f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}"
         )
     split = _split(X, y, test_size, seed)
-    return Dataset(name, *split, names, truth=truth)
+    return Dataset(name, *split, names, truth=truth, informative=informative)
 
 
 def read_csv(path, target):
-    """Read a numeric CSV file with a header row.
+    """Read a CSV file with a header row: numeric and categorical columns.
+
+    A column is categorical when one of its values is not a number (``Paris``,
+    ``a1``); its values are then kept as text. Every other column is numeric.
+    The target must be numeric.
 
     Parameters
     ----------
@@ -179,6 +202,8 @@ def read_csv(path, target):
     Returns
     -------
     X : ndarray of shape (n_samples, n_columns - 1)
+        Float when every feature is numeric; otherwise an object array, the
+        numeric columns as float and the categorical ones as str.
     y : ndarray of shape (n_samples,)
     feature_names : list of str
 
@@ -187,9 +212,24 @@ def read_csv(path, target):
     DataError
         Missing, empty, non-UTF-8 or unparsable file (or a directory), rows
         of different lengths, unnamed or duplicated columns, unknown target,
-        a non-numeric or missing value, values too large to standardise;
-        the message names the column and line.
+        a non-numeric target, a missing value (empty or ``nan``) in any
+        column, an infinite value or values too large to standardise in a
+        numeric column; the message names the column and line.
     """
+    X, y, features, _ = _read_columns(path, target)
+    return X, y, features
+
+
+def _number(value):
+    """``value`` as a float, or None when it is not a number."""
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _read_columns(path, target):
+    """:func:`read_csv`, and the names of the categorical features."""
     if not isinstance(target, str):
         raise TypeError(f"target must be a column name (str), got {target!r}")
     if not str(path).strip():
@@ -214,26 +254,43 @@ def read_csv(path, target):
                 f"CSV file {path} is ragged: line {line} has {len(row)} fields, "
                 f"the header has {len(header)}"
             )
-    data = np.empty((len(rows), len(header)))
+    lines = [line for line, _ in rows]
+    text = [[row[j].strip() for _, row in rows] for j in range(len(header))]
+    numbers = [[_number(value) for value in column] for column in text]
+    # A column with a value that is not a number (a missing one aside) is
+    # categorical; a missing value (empty, or nan) is refused in any column,
+    # an infinite one in a numeric column.
+    categorical = [
+        any(x is None and v for v, x in zip(column, parsed))
+        for column, parsed in zip(text, numbers)
+    ]
     bad = []
-    for j, name in enumerate(header):
-        for i, (line, row) in enumerate(rows):
-            value = row[j].strip()
-            try:
-                data[i, j] = float(value)
-            except ValueError:
-                bad.append(f"{name!r} (line {line}: {value!r})")
-                break
-            if not np.isfinite(data[i, j]):
+    for name, column, parsed, is_categorical in zip(header, text, numbers, categorical):
+        for line, value, x in zip(lines, column, parsed):
+            missing = not value or (x is not None and np.isnan(x))
+            if missing or (not is_categorical and not np.isfinite(x)):
                 bad.append(f"{name!r} (line {line}: {value!r})")
                 break
     if bad:
         raise DataError(
-            f"CSV file {path}: non-numeric or missing values in column(s) "
+            f"CSV file {path}: missing or non-finite values in column(s) "
             + ", ".join(bad)
         )
-    # The models standardise every column: the scaler they use must give
-    # finite values (its sums overflow from about 1e154 on).
+    k = header.index(target)
+    if categorical[k]:
+        line, value = next(
+            (line, v) for line, v, x in zip(lines, text[k], numbers[k]) if x is None
+        )
+        raise DataError(
+            f"CSV file {path}: the target column {target!r} is not numeric "
+            f"(line {line}: {value!r}); only features may be categorical"
+        )
+    numeric = [j for j, c in enumerate(categorical) if not c]
+    # Row-major, as the models get it: the scaler's sums (and where they
+    # overflow) depend on the memory layout.
+    data = np.ascontiguousarray(np.array([numbers[j] for j in numeric], float).T)
+    # The models standardise every numeric column: the scaler they use must
+    # give finite values (its sums overflow from about 1e154 on).
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         scaler = StandardScaler().fit(data)
@@ -242,15 +299,22 @@ def read_csv(path, target):
             & np.isfinite(scaler.var_)
             & np.all(np.isfinite(scaler.transform(data)), axis=0)
         )
-    too_large = [repr(name) for name, ok in zip(header, usable) if not ok]
+    too_large = [repr(header[j]) for j, ok in zip(numeric, usable) if not ok]
     if too_large:
         raise DataError(
             f"CSV file {path}: values too large to standardise in column(s) "
             f"{', '.join(too_large)}; rescale them"
         )
-    k = header.index(target)
-    features = [name for j, name in enumerate(header) if j != k]
-    return np.delete(data, k, axis=1), data[:, k], features
+    y = data[:, numeric.index(k)]
+    features = [j for j in range(len(header)) if j != k]
+    if any(categorical):
+        X = np.empty((len(rows), len(features)), dtype=object)
+        for i, j in enumerate(features):
+            X[:, i] = text[j] if categorical[j] else data[:, numeric.index(j)]
+    else:
+        X = np.delete(data, k, axis=1)
+    names = [header[j] for j in features]
+    return X, y, names, [header[j] for j in features if categorical[j]]
 
 
 def _read_records(path):
@@ -302,6 +366,10 @@ def _check_header(path, header, target):
 def load_csv(path, target, *, test_size=0.2, seed=0):
     """A CSV file (see :func:`read_csv`) split into train and test sets.
 
+    The levels of each categorical feature are those of the training rows
+    (:attr:`Dataset.categories`); a level seen only in the test rows is
+    unknown to the models.
+
     Parameters
     ----------
     path : str or path-like
@@ -314,10 +382,15 @@ def load_csv(path, target, *, test_size=0.2, seed=0):
     -------
     dataset : Dataset
     """
-    X, y, names = read_csv(path, target)
+    X, y, names, categorical = _read_columns(path, target)
     if X.shape[0] < 10:
         raise DataError(
             f"CSV file {path} has {X.shape[0]} data rows; at least 10 are needed"
         )
     split = _split(X, y, test_size, seed)
-    return Dataset(Path(path).stem, *split, names, target_name=target)
+    categories = {
+        name: sorted(set(split[0][:, names.index(name)])) for name in categorical
+    }
+    return Dataset(
+        Path(path).stem, *split, names, target_name=target, categories=categories
+    )

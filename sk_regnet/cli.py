@@ -160,7 +160,12 @@ def build_parser():
         default=None,
         help="bundled data (default: article, 100 noisy samples of sin(pi x))",
     )
-    data.add_argument("--csv", metavar="PATH", help="your own numeric CSV file")
+    data.add_argument(
+        "--csv",
+        metavar="PATH",
+        help="your own CSV file; columns with non-numeric values are "
+        "categorical (one-hot encoded, one group per column)",
+    )
     data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     data.add_argument(
         "--test-size", type=_fraction, default=0.2, help="test share (default 0.2)"
@@ -293,16 +298,40 @@ def _grid_cell(row):
     return f"{cell} {end}" if end else cell
 
 
-def format_table(rows):
+def _kept_line(row, n_features=None, informative=None):
+    """``kept by <model> (k/n): a, b`` and how that compares with the truth."""
+    kept = row["kept"]
+    count = f"{len(kept)}" if n_features is None else f"{len(kept)}/{n_features}"
+    line = f"kept by {row['model']} ({count}): {', '.join(kept) or 'none'}"
+    if informative is None:
+        return line
+    missed = [name for name in informative if name not in kept]
+    others = [name for name in kept if name not in informative]
+    if not missed and not others:
+        return f"{line}; exactly the informative features"
+    if missed:
+        line += f"; informative not kept: {', '.join(missed)}"
+    if others:
+        line += f"; uninformative kept: {', '.join(others)}"
+    return line
+
+
+def format_table(rows, *, n_features=None, informative=None):
     """The rows of :func:`sk_regnet.experiments.compare` as a text table.
 
     The ``in grid`` column tells where a cross-validated alpha lies in its
-    grid (``k/n``, ``low end`` or ``high end`` when at an end); each row's
-    note, if any, is listed under the table.
+    grid (``k/n``, ``low end`` or ``high end`` when at an end). Under the
+    table, a line per group-lasso row lists the features it kept, then each
+    row's note, if any.
 
     Parameters
     ----------
     rows : list of dict
+    n_features : int, default=None
+        The number of features, to say how many were kept out of it.
+    informative : list of str, default=None
+        The features the target depends on, when known: the kept lines say
+        which of them a row dropped and which others it kept.
 
     Returns
     -------
@@ -344,10 +373,15 @@ def format_table(rows):
     header = line([title for title, *_ in columns])
     lines = [header, "-" * len(header)]
     lines.extend(line(values) for values in cells)
-    notes = [row["note"] for row in rows if row.get("note")]
-    if notes:
+    below = [
+        _kept_line(row, n_features, informative)
+        for row in rows
+        if row.get("kept") is not None
+    ]
+    below += [f"note: {row['note']}" for row in rows if row.get("note")]
+    if below:
         lines.append("")
-        lines.extend(f"note: {note}" for note in notes)
+        lines.extend(below)
     return "\n".join(lines)
 
 
@@ -446,7 +480,11 @@ def _compare(args):
     )
     # Saved first: the results are kept even if stdout goes away (a pipe).
     saved = _save(comparison, args, stem)
-    lines = [f"dataset: {comparison.dataset.describe()}", format_table(comparison.rows)]
+    data = comparison.dataset
+    table = format_table(
+        comparison.rows, n_features=data.n_features, informative=data.informative
+    )
+    lines = [f"dataset: {data.describe()}", table]
     if not args.quiet:
         lines += [f"wrote {path}" for path in saved]
     try:

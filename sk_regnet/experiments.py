@@ -7,8 +7,11 @@ The main one, :func:`compare`, fits on one train/test split
 - one network per penalty with ``alpha`` chosen by cross-validation
   (:class:`~sk_regnet.RegularizedMLPRegressorCV`; L-BFGS, FISTA for the
   group lasso) over the estimator's automatic grid unless a grid is given,
-  features and target standardised inside the model,
-- ``RidgeCV`` and ``LassoCV`` as linear baselines, scaled the same way,
+  features and target standardised inside the model (categorical features
+  one-hot encoded, one group per original column for the group lasso),
+- on data whose informative features are known (Friedman #1), the adaptive
+  group lasso, to show which features it keeps,
+- ``RidgeCV`` and ``LassoCV`` as linear baselines, on the same features,
 
 and returns a :class:`Comparison`: the table rows, the validation curves and
 the fitted models. :func:`plot_comparison` draws its figure. The data come
@@ -21,12 +24,12 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.compose import TransformedTargetRegressor
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LassoCV, RidgeCV
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
 from ._compare_plot import (
@@ -64,7 +67,9 @@ __all__ = [
     "check_penalty",
     "compare",
     "compare_article",
+    "encoding",
     "grid_position",
+    "kept_features",
     "load_csv",
     "load_dataset",
     "network",
@@ -129,12 +134,70 @@ def available_penalties():
     return ["none", *PENALTY_NAMES]
 
 
-def scaled(estimator):
-    """``estimator`` with features and target standardised around it."""
+def scaled(estimator, features=None):
+    """``estimator`` with features and target standardised around it.
+
+    ``features``: the transformer of the features (default a
+    ``StandardScaler``; see :func:`encoding` for categorical ones).
+    """
     return TransformedTargetRegressor(
-        regressor=make_pipeline(StandardScaler(), estimator),
+        regressor=make_pipeline(
+            StandardScaler() if features is None else features, estimator
+        ),
         transformer=StandardScaler(),
     )
+
+
+def encoding(data):
+    """How the models see ``data``'s features, and the groups of the group lasso.
+
+    Parameters
+    ----------
+    data : Dataset
+
+    Returns
+    -------
+    features : transformer
+        A ``StandardScaler`` when every feature is numeric. Otherwise a
+        ``ColumnTransformer``: the numeric columns standardised, then each
+        categorical column one-hot encoded
+        (``OneHotEncoder(handle_unknown='ignore', sparse_output=False)``, its
+        levels those of the training rows, so that the encoded columns are
+        known before fitting; a level unseen there encodes as all zeros).
+    groups : list of lists of int or None
+        One group per original column, in the order of
+        ``data.feature_names``: the indices of its encoded columns (a numeric
+        column is a group of one). None when every feature is numeric (each
+        column its own group, the estimator's default).
+    """
+    if not data.categories:
+        return StandardScaler(), None
+    names = list(data.feature_names)
+    categorical = [j for j, name in enumerate(names) if name in data.categories]
+    numeric = [j for j in range(len(names)) if j not in categorical]
+    features = ColumnTransformer(
+        [
+            ("numeric", StandardScaler(), numeric),
+            (
+                "categorical",
+                OneHotEncoder(
+                    categories=[list(data.categories[names[j]]) for j in categorical],
+                    handle_unknown="ignore",
+                    sparse_output=False,
+                ),
+                categorical,
+            ),
+        ]
+    )
+    # The encoded columns: the numeric ones in order, then each categorical
+    # column's levels.
+    widths = [1] * len(numeric) + [len(data.categories[names[j]]) for j in categorical]
+    ends = np.cumsum(widths)
+    columns = {
+        j: list(range(end - width, end))
+        for j, width, end in zip(numeric + categorical, widths, ends)
+    }
+    return features, [columns[j] for j in range(len(names))]
 
 
 def article_model(penalty, alpha, random_state=None):
@@ -153,8 +216,8 @@ def article_model(penalty, alpha, random_state=None):
     )
 
 
-def _network_params(penalty, hidden, seed):
-    return {
+def _network_params(penalty, hidden, seed, groups=None, group_weights=None):
+    params = {
         "hidden_layer_sizes": tuple(hidden),
         "activation": "tanh",
         "penalty": penalty,
@@ -164,29 +227,39 @@ def _network_params(penalty, hidden, seed):
         "tol": 1e-5,
         "random_state": seed,
     }
+    if penalty == "group_lasso":
+        params.update(groups=groups, group_weights=group_weights)
+    return params
 
 
-def network(penalty, alpha=0.0, *, hidden=(10,), seed=0):
-    """The network of the tuned rows: tanh units, a converging solver."""
+def network(penalty, alpha=0.0, *, hidden=(10,), seed=0, groups=None):
+    """The network of the tuned rows: tanh units, a converging solver.
+
+    ``groups``: the group lasso's groups (see :func:`encoding`).
+    """
     return RegularizedMLPRegressor(
-        **_network_params(penalty, hidden, seed), alpha=alpha
+        **_network_params(penalty, hidden, seed, groups), alpha=alpha
     )
 
 
-def network_cv(penalty, alphas, cv, *, hidden=(10,), seed=0):
+def network_cv(
+    penalty, alphas, cv, *, hidden=(10,), seed=0, groups=None, group_weights=None
+):
     """The same network with alpha chosen by ``cv``-fold cross-validation.
 
     A :class:`~sk_regnet.RegularizedMLPRegressorCV` over ``alphas`` (None:
     the estimator's automatic grid of :data:`DEFAULT_N_ALPHAS` values, from
     where the penalty wins at the zero network down to 1e-3 times that): a
     warm-started path per fold, refitted along the path to ``alpha_``.
+    ``groups`` and ``group_weights`` (``'adaptive'``: the adaptive group
+    lasso) are the group lasso's.
     """
     # FISTA's warm-started steps need more than the default max_iter // 20
     # iterations: with 25 the group-lasso path was scored under-converged
     # (Friedman #1, seed 1: CV MSE 0.199 at alpha=0.01 against 0.087 with 200).
     warm = 200 if penalty == "group_lasso" else None
     return RegularizedMLPRegressorCV(
-        **_network_params(penalty, hidden, seed),
+        **_network_params(penalty, hidden, seed, groups, group_weights),
         alphas=alphas,
         n_alphas=DEFAULT_N_ALPHAS,
         cv=cv,
@@ -235,6 +308,17 @@ def _fitted_core(model):
     return model.regressor_[-1] if hasattr(model, "regressor_") else model
 
 
+def kept_features(model, feature_names):
+    """The features (original columns) a group-lasso model kept.
+
+    ``feature_names`` names the groups of the fitted network in order (the
+    original columns, see :func:`encoding`); a group is kept when one of its
+    first-layer rows is not zero.
+    """
+    support = _fitted_core(model).group_support_
+    return [name for name, kept in zip(feature_names, support) if kept]
+
+
 def _count_nonzero(estimator):
     estimator = _fitted_core(estimator)
     if hasattr(estimator, "coefs_"):
@@ -257,11 +341,15 @@ class Comparison:
         lies in its grid (cross-validated rows; None elsewhere):
         ``alpha_index`` (0-based), ``n_alphas`` and ``grid_end``
         (``'smallest'``, ``'largest'`` or None, see :func:`grid_position`);
-        and ``note``: None, or why the choice deserves a look (the best mean
+        ``kept``: for the group-lasso rows, the features (original column
+        names) the network kept, in column order (None for the others); and
+        ``note``: None, or why the choice deserves a look (the best mean
         validation score at an end of the grid, where the optimum may lie
         beyond it).
     curves : dict
-        Per cross-validated penalty: ``alphas``, ``cv_mse`` (mean validation
+        Per cross-validated network, by its row's ``model`` name without
+        ``'network '`` (the penalty, or ``'group_lasso adaptive'``):
+        ``alphas``, ``cv_mse`` (mean validation
         MSE in standardised target units; NaN past the alpha where the folds'
         paths stopped, null in :meth:`to_dict`), the chosen ``alpha`` and its
         position (``alpha_index``, ``n_alphas``, ``grid_end``).
@@ -292,6 +380,11 @@ class Comparison:
                 "n_test": int(d.X_test.shape[0]),
                 "n_features": int(d.n_features),
                 "feature_names": list(d.feature_names),
+                "categories": {
+                    name: [str(level) for level in levels]
+                    for name, levels in d.categories.items()
+                },
+                "informative": None if d.informative is None else list(d.informative),
                 "target": d.target_name,
             },
             "settings": self.settings,
@@ -328,6 +421,7 @@ def _row(model, penalty, alpha, selection, estimator, fit_time, data):
         "alpha_index": None,
         "n_alphas": None,
         "grid_end": None,
+        "kept": None,
         "note": None,
     }
 
@@ -393,6 +487,7 @@ def compare(
     seed=0,
     test_size=0.2,
     baselines=True,
+    adaptive=None,
     progress=None,
 ):
     """Compare regularised networks and linear baselines on one split.
@@ -423,6 +518,11 @@ def compare(
         Share of the samples in the test set (bundled datasets).
     baselines : bool, default=True
         Add the ``RidgeCV`` and ``LassoCV`` rows.
+    adaptive : bool or None, default=None
+        Add the row ``'network group_lasso adaptive'``: the group lasso with
+        ``group_weights='adaptive'``, alpha cross-validated over the same
+        grid as the other networks. None: when the data's informative
+        features are known (``Dataset.informative``: Friedman #1).
     progress : callable, default=None
         Called as ``progress(done, total, label)`` before each model is
         fitted and once at the end (``label`` None).
@@ -430,6 +530,13 @@ def compare(
     Returns
     -------
     comparison : Comparison
+
+    Notes
+    -----
+    Categorical features (``Dataset.categories``, from a CSV file) are one-hot
+    encoded and the numeric ones standardised (:func:`encoding`) inside every
+    model but the article's; the group-lasso networks penalise one group per
+    original column, and their rows list the columns they kept (``kept``).
     """
     if isinstance(dataset, str):
         dataset = load_dataset(dataset, test_size=test_size, seed=seed)
@@ -449,24 +556,40 @@ def compare(
         grid = np.asarray(alphas, float)
     folds = KFold(n_splits=cv, shuffle=True, random_state=seed)
     hidden = tuple(int(h) for h in hidden)
+    if adaptive is None:
+        adaptive = data.informative is not None
 
     tasks = list(_article_tasks(data, seed)) if data.is_article else []
     curves = {}
+    networks = [("none" if p is None else p, p, None) for p in penalties]
+    if adaptive:
+        networks.append(("group_lasso adaptive", "group_lasso", "adaptive"))
 
-    for penalty in penalties:
-        name = "none" if penalty is None else penalty
+    for name, penalty, group_weights in networks:
         label = f"network {name}"
 
-        def task(penalty=penalty, name=name, label=label):
+        def task(penalty=penalty, name=name, label=label, weights=group_weights):
+            features, groups = encoding(data)
             if penalty is None:
-                model = scaled(network(None, hidden=hidden, seed=seed))
+                model = scaled(network(None, hidden=hidden, seed=seed), features)
                 seconds, _ = _timed_fit(model, data.X_train, data.y_train)
                 return (
                     label,
                     model,
                     _row(label, None, 0.0, NO_PENALTY, model, seconds, data),
                 )
-            model = scaled(network_cv(penalty, grid, folds, hidden=hidden, seed=seed))
+            model = scaled(
+                network_cv(
+                    penalty,
+                    grid,
+                    folds,
+                    hidden=hidden,
+                    seed=seed,
+                    groups=groups,
+                    group_weights=weights,
+                ),
+                features,
+            )
             seconds, edge = _timed_fit(model, data.X_train, data.y_train)
             alpha, path_alphas, mse = _selection(model.regressor_[-1])
             position = grid_position(alpha, path_alphas)
@@ -478,6 +601,8 @@ def compare(
             }
             row = _row(label, penalty, alpha, CROSS_VALIDATED, model, seconds, data)
             row.update(position)
+            if penalty == "group_lasso":
+                row["kept"] = kept_features(model, data.feature_names)
             if edge is not None:
                 row["note"] = _edge_note(name, edge)
             return label, model, row
@@ -491,7 +616,7 @@ def compare(
         ):
 
             def task(label=label, linear=linear):
-                model = scaled(linear)
+                model = scaled(linear, encoding(data)[0])
                 seconds, _ = _timed_fit(model, data.X_train, data.y_train)
                 return (
                     label,
@@ -513,6 +638,7 @@ def compare(
         data,
         settings={
             "penalties": ["none" if p is None else p for p in penalties],
+            "adaptive_group_lasso": bool(adaptive),
             # "auto": each network's own grid (in its validation curve).
             "alphas": "auto" if grid is None else [float(a) for a in grid],
             "n_alphas": DEFAULT_N_ALPHAS if grid is None else int(grid.size),

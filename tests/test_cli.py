@@ -187,11 +187,28 @@ def test_each_dataset(dataset, penalty, tmp_path):
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp_path / f"compare_{dataset}.json").read_text())
     assert results["dataset"]["n_features"] == 10
+    # Friedman #1 (informative features known) adds the adaptive group lasso.
+    adaptive = ["network group_lasso adaptive"] if dataset == "friedman1" else []
     assert [r["model"] for r in results["rows"]] == [
         f"network {penalty}",
+        *adaptive,
         "RidgeCV",
         "LassoCV",
     ]
+    names = results["dataset"]["feature_names"]
+    for row in results["rows"]:
+        if row["penalty"] != "group_lasso":
+            assert row["kept"] is None
+            continue
+        # The kept features by name, in column order, listed under the table.
+        assert row["kept"] == [n for n in names if n in row["kept"]]
+        (line,) = [
+            ln
+            for ln in proc.stdout.splitlines()
+            if ln.startswith("kept by ")
+            and ln.split(" (")[0] == f"kept by {row['model']}"
+        ]
+        assert f"({len(row['kept'])}/10): {', '.join(row['kept'])}" in line
     assert results["settings"]["cv"] == 2
     assert results["settings"]["hidden"] == [4]
     assert all(np.isfinite(r["test_mse"]) for r in results["rows"])
@@ -254,6 +271,101 @@ def write_csv(path, columns=("a", "b", "price"), seed=0):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def test_friedman1_adaptive_row_says_what_it_kept(tmp_path):
+    proc = run(
+        "compare",
+        "--dataset",
+        "friedman1",
+        "--penalties",
+        "none",
+        "--out",
+        str(tmp_path),
+        "--no-plot",
+        *SMALL,
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "compare_friedman1.json").read_text())
+    assert results["dataset"]["informative"] == ["x0", "x1", "x2", "x3", "x4"]
+    assert results["settings"]["adaptive_group_lasso"] is True
+    (row,) = [r for r in results["rows"] if r["model"].endswith("adaptive")]
+    assert row["model"] == "network group_lasso adaptive"
+    assert row["penalty"] == "group_lasso"
+    assert row["selection"] == "cross-validated"
+    assert np.isfinite(row["test_mse"])
+    kept = row["kept"]
+    assert kept and set(kept) <= {f"x{j}" for j in range(10)}
+    assert "group_lasso adaptive" in results["validation_curves"]
+    lines = proc.stdout.splitlines()
+    (table_line,) = [ln for ln in lines if ln.startswith(row["model"])]
+    assert "cross-validated" in table_line
+    (kept_line,) = [ln for ln in lines if ln.startswith("kept by ")]
+    prefix = f"kept by network group_lasso adaptive ({len(kept)}/10): {', '.join(kept)}"
+    assert kept_line.startswith(prefix)
+    # Measured against the informative features.
+    if kept == results["dataset"]["informative"]:
+        assert kept_line.endswith("; exactly the informative features")
+    else:
+        assert "informative not kept" in kept_line or "uninformative kept" in kept_line
+
+
+def write_categorical_csv(path, n=60, seed=0):
+    """``a`` and ``color`` (three levels) drive ``y``; ``b`` and ``city`` do not."""
+    rng = np.random.RandomState(seed)
+    a, b = rng.uniform(-2, 2, (2, n))
+    color = rng.choice(["red", "green", "blue"], n)
+    city = rng.choice(["Oslo", "Rome"], n)
+    effect = {"red": 20.0, "green": -10.0, "blue": 0.0}
+    y = 100 + 30 * np.tanh(a) + np.array([effect[c] for c in color])
+    y = y + rng.normal(scale=1.0, size=n)
+    lines = ["a,color,b,city,price"] + [
+        f"{v:.4f},{c},{w:.4f},{t},{p:.3f}"
+        for v, c, w, t, p in zip(a, color, b, city, y)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_csv_with_a_categorical_column(tmp_path):
+    from sk_regnet.cli import output_stem
+
+    csv = write_categorical_csv(tmp_path / "shop.csv")
+    proc = run(
+        "compare",
+        "--csv",
+        str(csv),
+        "--target",
+        "price",
+        "--penalties",
+        "group_lasso",
+        "--out",
+        str(tmp_path / "out"),
+        *SMALL,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    stem = output_stem(csv=csv, target="price")
+    results = json.loads((tmp_path / "out" / f"{stem}.json").read_text())
+    dataset = results["dataset"]
+    assert dataset["feature_names"] == ["a", "color", "b", "city"]
+    assert dataset["categories"] == {
+        "color": ["blue", "green", "red"],
+        "city": ["Oslo", "Rome"],
+    }
+    lines = proc.stdout.splitlines()
+    assert lines[0].endswith("one-hot encoded: color (3 levels), city (2 levels)")
+    rows = {r["model"]: r for r in results["rows"]}
+    assert list(rows) == ["network group_lasso", "RidgeCV", "LassoCV"]
+    kept = rows["network group_lasso"]["kept"]
+    # Original column names, in column order: the informative ones kept.
+    assert {"a", "color"} <= set(kept)
+    assert kept == [n for n in dataset["feature_names"] if n in kept]
+    assert f"kept by network group_lasso ({len(kept)}/4): {', '.join(kept)}" in lines
+    # The color effect (30 between levels) is learnt, by the linear baselines
+    # too (the target's variance is several hundred).
+    assert all(r["test_mse"] < 50 for r in rows.values())
+    check_png(tmp_path / "out" / f"{stem}.png")
 
 
 def test_csv(tmp_path):
@@ -374,8 +486,11 @@ BAD_CSVS = {
     "empty.csv": ("", "empty"),
     "header_only.csv": ("a,b,y\n", "no data rows"),
     "ragged.csv": ("a,b,y\n1,2,3\n4,5\n", "line 3 has 2 fields"),
-    "text.csv": ("a,city,y\n1,Paris,3\n2,Rome,4\n", "'city'"),
+    # A text column is categorical, and fine; here the rows are too few.
+    "text.csv": ("a,city,y\n1,Paris,3\n2,Rome,4\n", "2 data rows; at least 10"),
+    "text_target.csv": ("a,y\n1,high\n2,low\n", "target column 'y' is not numeric"),
     "missing.csv": ("a,b,y\n1,,3\n2,5,4\n", "'b'"),
+    "missing_level.csv": ("a,city,y\n1,,3\n2,Rome,4\n", "'city' (line 2: '')"),
     "latin1.csv": ("a,caf\u00e9,y\n1,2,3\n".encode("latin-1"), "not UTF-8"),
     "utf16.csv": ("a,b,y\n1,2,3\n".encode("utf-16"), "not UTF-8"),
     "duplicated.csv": ("a,y,y\n1,2,3\n4,5,6\n", "duplicated column name(s) 'y'"),

@@ -120,14 +120,36 @@ def test_compare_rows_and_curves_on_tiny_data():
         **TINY,
     )
     models = [r["model"] for r in result.rows]
-    assert models == ["network none", "network l1", "RidgeCV", "LassoCV"]
-    assert calls == [
-        (0, 4, "network none"),
-        (1, 4, "network l1"),
-        (2, 4, "RidgeCV"),
-        (3, 4, "LassoCV"),
-        (4, 4, None),
+    # Friedman #1's informative features are known: the adaptive group lasso
+    # joins the networks.
+    assert models == [
+        "network none",
+        "network l1",
+        "network group_lasso adaptive",
+        "RidgeCV",
+        "LassoCV",
     ]
+    assert calls == [
+        (0, 5, "network none"),
+        (1, 5, "network l1"),
+        (2, 5, "network group_lasso adaptive"),
+        (3, 5, "RidgeCV"),
+        (4, 5, "LassoCV"),
+        (5, 5, None),
+    ]
+    assert result.settings["adaptive_group_lasso"] is True
+    adaptive = result.rows[2]
+    assert adaptive["penalty"] == "group_lasso"
+    net = result.models["network group_lasso adaptive"].regressor_[-1]
+    assert net.group_weights == "adaptive" and net.groups is None
+    # The kept features by name, in column order, from the fitted network.
+    names = np.array(result.dataset.feature_names)
+    assert adaptive["kept"] == list(names[net.group_support_])
+    assert adaptive["kept"] == [
+        f"x{j}" for j in np.flatnonzero(np.any(net.coefs_[0] != 0, axis=1))
+    ]
+    assert [r["kept"] for r in result.rows if r is not adaptive] == [None] * 4
+    assert_array_equal(result.curves["group_lasso adaptive"]["alphas"], [1e-3, 1e-1])
     curve = result.curves["l1"]
     assert_array_equal(curve["alphas"], [1e-3, 1e-1])
     assert curve["alpha"] == curve["alphas"][np.argmin(curve["cv_mse"])]
@@ -193,6 +215,16 @@ def test_cross_validated_rows_against_the_linear_baselines(dataset):
     # without the unpenalised row.
     result = experiments.compare(dataset, penalties=["l1", "l2"])
     mse = {row["model"]: row["test_mse"] for row in result.rows}
+    if dataset == "friedman1":
+        # The adaptive group lasso keeps the informative x0-x4. Seeds 0-4 at
+        # these settings: exactly x0-x4 at seeds 1, 2 and 3; x0-x5 at seed 0
+        # (test MSE 1.45); x0, x1, x3, x4 at seed 4 (x2, the quadratic
+        # effect, dropped; test MSE 3.25).
+        kept = result.rows[2]["kept"]
+        assert result.rows[2]["model"] == "network group_lasso adaptive"
+        assert kept[:5] == ["x0", "x1", "x2", "x3", "x4"] and len(kept) <= 6
+    else:
+        assert "network group_lasso adaptive" not in mse
     linear = min(mse["RidgeCV"], mse["LassoCV"])
     for penalty in ("l1", "l2"):
         # Not the top of the automatic grid, where the network is constant.
@@ -247,10 +279,15 @@ def test_read_csv(tmp_path):
         ("", "empty"),
         ("a,y\n", "no data rows"),
         ("a,y\n1,2\n3\n", "line 3 has 1 fields, the header has 2"),
+        # 'c' is categorical; a missing value is refused in any column.
         (
-            "a,y,c,d\n1,2,x,3\n1,2,y,nan\n",
-            r"'c' \(line 2: 'x'\), 'd' \(line 3: 'nan'\)",
+            "a,y,c,d\n1,2,x,3\n1,2,,nan\n",
+            r"missing or non-finite values in column\(s\) 'c' \(line 3: ''\), "
+            r"'d' \(line 3: 'nan'\)",
         ),
+        ("a,y,c\n1,2,x\n1,2,nan\n", r"'c' \(line 3: 'nan'\)"),
+        ("a,y\n1,inf\n", r"'y' \(line 2: 'inf'\)"),
+        ("a,y\n1,2\n2,high\n", r"target column 'y' is not numeric \(line 3: 'high'\)"),
         ("a,b\n1,2\n", "target column 'y' is not in .*columns: a, b"),
         ("y\n1\n", "no feature column"),
     ],
@@ -260,6 +297,105 @@ def test_read_csv_errors_name_the_problem(tmp_path, text, match):
     path.write_text(text)
     with pytest.raises(DataError, match=match):
         experiments.read_csv(path, "y")
+
+
+def test_read_csv_categorical_columns(tmp_path):
+    # A column with a value that is not a number is categorical, whatever
+    # its other values; the numeric columns stay numbers.
+    path = tmp_path / "d.csv"
+    path.write_text("x,city,code,y\n1,Paris,1,3\n2, Rome ,a1,4\n3,Paris,2,5\n")
+    X, y, names = experiments.read_csv(path, "y")
+    assert names == ["x", "city", "code"]
+    assert X.dtype == object
+    assert X.tolist() == [[1.0, "Paris", "1"], [2.0, "Rome", "a1"], [3.0, "Paris", "2"]]
+    assert_array_equal(y, [3, 4, 5])
+
+
+def test_load_csv_levels_come_from_the_training_rows(tmp_path):
+    path = tmp_path / "shop.csv"
+    rows = [f"{i},{'abc'[i % 3]},{i % 2}" for i in range(20)] + ["20,z,1"]
+    path.write_text("x,letter,y\n" + "\n".join(rows) + "\n")
+    data = experiments.load_csv(path, "y", test_size=0.25, seed=0)
+    levels = sorted(set(data.X_train[:, 1]))
+    assert data.categories == {"letter": levels}
+    assert set(levels) <= {"a", "b", "c", "z"}
+    assert "one-hot encoded: letter" in data.describe()
+    # Every feature numeric: a float array and no categories.
+    numeric = experiments.load_dataset("diabetes")
+    assert numeric.categories == {} and numeric.X_train.dtype == float
+
+
+def _shop(n=60, seed=0):
+    """Two numeric columns (``a`` informative), ``color`` informative, ``city`` not."""
+    rng = np.random.RandomState(seed)
+    a, b = rng.uniform(-2, 2, (2, n))
+    color = rng.choice(["red", "green", "blue"], n)
+    city = rng.choice(["Oslo", "Rome"], n)
+    effect = {"red": 2.0, "green": -1.0, "blue": 0.0}
+    y = 3 * np.tanh(a) + np.array([effect[c] for c in color])
+    y = y + rng.normal(scale=0.1, size=n)
+    return np.column_stack([a, color, b, city]).astype(object), y
+
+
+def test_encoding_one_group_per_original_column():
+    X, y = _shop()
+    X[:, [0, 2]] = X[:, [0, 2]].astype(float)
+    data = experiments.Dataset(
+        "shop",
+        X[:40],
+        X[40:],
+        y[:40],
+        y[40:],
+        ["a", "color", "b", "city"],
+        categories={"color": ["blue", "green", "red"], "city": ["Oslo", "Rome"]},
+    )
+    features, groups = experiments.encoding(data)
+    # Numeric columns first, then each categorical column's levels; the
+    # groups follow the original columns.
+    assert groups == [[0], [2, 3, 4], [1], [5, 6]]
+    Z = features.fit_transform(data.X_train)
+    assert Z.shape == (40, 7)
+    assert_allclose(Z[:, [0, 1]].mean(axis=0), 0, atol=1e-12)
+    for name, group in zip(["color", "city"], [groups[1], groups[3]]):
+        levels = data.categories[name]
+        column = data.X_train[:, data.feature_names.index(name)]
+        assert_array_equal(Z[:, group], column[:, None] == np.array(levels))
+    # A level unseen in the training rows encodes as all zeros.
+    unseen = data.X_test[:1].copy()
+    unseen[0, 1] = "purple"
+    assert_array_equal(features.transform(unseen)[0, groups[1]], [0, 0, 0])
+    assert experiments.encoding(experiments.load_dataset("article"))[1] is None
+
+
+def test_compare_with_categorical_features(tmp_path):
+    X, y = _shop()
+    path = tmp_path / "shop.csv"
+    lines = ["a,color,b,city,y"] + [",".join(map(str, (*x, t))) for x, t in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+    data = experiments.load_csv(path, "y", seed=0)
+    result = experiments.compare(data, penalties=["group_lasso", "l2"], **TINY)
+    rows = {row["model"]: row for row in result.rows}
+    assert list(rows) == ["network group_lasso", "network l2", "RidgeCV", "LassoCV"]
+    kept = rows["network group_lasso"]["kept"]
+    # By original column name, in column order; the informative ones kept.
+    assert {"a", "color"} <= set(kept) <= {"a", "color", "b", "city"}
+    assert kept == [n for n in ["a", "color", "b", "city"] if n in kept]
+    assert rows["network l2"]["kept"] is None
+    net = result.models["network group_lasso"].regressor_[-1]
+    assert net.groups == experiments.encoding(data)[1]
+    assert net.n_features_in_ == 2 + len(data.categories["color"]) + len(
+        data.categories["city"]
+    )
+    # The baselines see the same encoded features; the target's scale
+    # (variance ~3) is learnt well below it by a network and by a line.
+    lasso = result.models["LassoCV"].regressor_[-1]
+    assert lasso.n_features_in_ == net.n_features_in_
+    assert rows["network l2"]["test_mse"] < 0.5 and rows["LassoCV"]["test_mse"] < 0.5
+    d = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert d["dataset"]["categories"] == data.categories
+    assert d["dataset"]["informative"] is None
+    assert d["rows"][0]["kept"] == kept
+    assert result.settings["adaptive_group_lasso"] is False
 
 
 def test_load_csv_needs_rows(tmp_path):
@@ -338,6 +474,47 @@ def test_format_table_says_where_alpha_is_and_lists_the_notes():
     assert lines[3].split()[4:6] == ["5/20", "cross-validated"]
     assert lines[4].split()[4:7] == ["20/20", "high", "end"]
     assert lines[5:] == ["", f"note: {row['note']}"]
+
+
+def test_format_table_lists_the_kept_features_before_the_notes():
+    row = {
+        "model": "network group_lasso",
+        "penalty": "group_lasso",
+        "alpha": 0.01,
+        "selection": "cross-validated",
+        "test_mse": 0.1,
+        "train_mse": 0.1,
+        "fit_time": 1.0,
+        "nonzero_weights": 17,
+        "kept": ["x0", "x1", "x5"],
+        "note": "group_lasso: best at the smallest alpha of the grid",
+    }
+    exact = dict(
+        row, model="network group_lasso adaptive", kept=["x0", "x1"], note=None
+    )
+    other = dict(row, model="network l1", penalty="l1", kept=None, note=None)
+    lines = cli.format_table([row, exact, other]).splitlines()
+    assert lines[5:] == [
+        "",
+        "kept by network group_lasso (3): x0, x1, x5",
+        "kept by network group_lasso adaptive (2): x0, x1",
+        f"note: {row['note']}",
+    ]
+    lines = cli.format_table(
+        [dict(row, note=None), exact, dict(row, kept=["x1"], note=None)],
+        n_features=6,
+        informative=["x0", "x1"],
+    ).splitlines()
+    assert lines[5:] == [
+        "",
+        "kept by network group_lasso (3/6): x0, x1, x5; uninformative kept: x5",
+        "kept by network group_lasso adaptive (2/6): x0, x1; "
+        "exactly the informative features",
+        "kept by network group_lasso (1/6): x1; informative not kept: x0",
+    ]
+    assert cli.format_table([dict(row, kept=[], note=None)]).splitlines()[-1] == (
+        "kept by network group_lasso (0): none"
+    )
 
 
 class _Warns:
