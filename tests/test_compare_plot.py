@@ -183,3 +183,38 @@ def test_plot_comparison_saves_the_figure(tmp_path):
     assert path == tmp_path / "f.png"
     image = matplotlib.image.imread(path)
     assert image.shape[1] == 1100  # models and validation panels, 550 px each
+
+
+def test_group_lasso_legend_says_how_many_features_it_kept():
+    curves = {"l1": _curve([0.5, 0.2, 0.3, 0.6, 1.0], ALPHAS[1])}
+    comparison = _comparison(curves, n_features=3)
+    comparison.rows[1]["kept"] = ["x0", "x2"]
+    ax = _axes(comparison_figure(comparison), "Test set")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "network l1 (test MSE 0.02, kept 2/3)" in legend
+    assert "network l2 (test MSE 0.03)" in legend
+
+
+def test_one_categorical_feature_is_shown_as_predicted_vs_true():
+    # No curve over x for a column of levels.
+    rng = np.random.RandomState(0)
+    X = rng.choice(["a", "b", "c"], size=(30, 1)).astype(object)
+    y = (X[:, 0] == "a").astype(float)
+    data = experiments.Dataset(
+        "levels",
+        X[:20],
+        X[20:],
+        y[:20],
+        y[20:],
+        ["letter"],
+        categories={"letter": ["a", "b", "c"]},
+    )
+
+    class _Mean:
+        def predict(self, X):
+            return np.full(len(X), 0.5)
+
+    rows = [{"model": "RidgeCV", "selection": experiments.BASELINE, "test_mse": 0.2}]
+    comparison = experiments.Comparison(data, rows=rows, models={"RidgeCV": _Mean()})
+    fig = comparison_figure(comparison)
+    assert [ax.get_title() for ax in fig.axes] == ["Test set: predicted vs true"]
