@@ -56,8 +56,9 @@ print(f"test MSE:        {np.mean((model.predict(X_test) - y_test) ** 2):.3f}")
 # Validation error and sparsity along the path
 # --------------------------------------------
 # The curve is the mean validation MSE over the folds, the band one standard
-# deviation; the dashed line marks ``alpha_``. On the right axis: how many
-# weights and input features are still non-zero at each alpha.
+# deviation; the dashed line marks ``alpha_``. On the right: how many weights
+# are still non-zero at each alpha, and on an axis of its own how many input
+# features the network still uses.
 display = RegularizationPathDisplay.from_estimator(model)
 
 # %%
