@@ -1,5 +1,6 @@
 """sk_regnet: scikit-learn compatible neural-network regression with tunable regularization."""
 
+from ._classifier import RegularizedMLPClassifier
 from ._cv import RegularizedMLPRegressorCV
 from ._mlp import RegularizedMLPRegressor
 from ._path import regularization_path
@@ -9,6 +10,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RegularizationPathDisplay",
+    "RegularizedMLPClassifier",
     "RegularizedMLPRegressor",
     "RegularizedMLPRegressorCV",
     "__version__",

@@ -143,6 +143,16 @@ class InputsMixin:
             group_weights=group_weights,
         )
 
+    def _first_stage_state(self):
+        """What the first stage's clone needs of this fit's state.
+
+        The feature names, to resolve groups by name (the classifier adds
+        its labels).
+        """
+        if hasattr(self, "feature_names_in_"):
+            return {"feature_names_in_": self.feature_names_in_}
+        return {}
+
     def _adaptive_first_stage(self, X, y, sample_weight):
         """Weights of the adaptive group lasso, and the first-stage fit.
 
@@ -160,8 +170,7 @@ class InputsMixin:
         first = clone(self).set_params(
             group_weights=None, warm_start=False, verbose=False
         )
-        if hasattr(self, "feature_names_in_"):  # to resolve groups by name
-            first.feature_names_in_ = self.feature_names_in_
+        vars(first).update(self._first_stage_state())
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         G = loss_gradient_at_zero(self._get_loss(), X, y_2d, sample_weight)
         top = grid_top(first._make_penalty(X.shape[1]), G)

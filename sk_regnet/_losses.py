@@ -20,7 +20,10 @@ target, the floor from which the alpha grid measures the best constant's loss
 
 import autograd.numpy as anp
 import numpy as np
-from scipy.special import xlogy
+from autograd.scipy.special import logsumexp
+from scipy.special import expit, xlogy
+from scipy.special import logsumexp as np_logsumexp
+from scipy.special import softmax as np_softmax
 
 
 def _weighted_mean(per_entry, sample_weight):
@@ -182,6 +185,79 @@ class CallableLoss:
 
     def inverse_link(self, raw):
         return raw
+
+
+class LogisticLoss:
+    """Binary cross-entropy of ``sigmoid(raw)`` for each output (0/1 targets).
+
+    The classifier's loss for binary and multilabel targets: the per-entry
+    loss is ``log(1 + exp(raw)) - y * raw``, averaged over outputs (labels)
+    and then over samples, as every loss here.
+    """
+
+    name = "log_loss"
+    sample_mean = True
+
+    def value(self, y, raw, sample_weight=None):
+        return _weighted_mean(anp.logaddexp(0.0, raw) - y * raw, sample_weight)
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        per_entry = np.logaddexp(0.0, raw) - y * raw
+        value, scale = _weighted_mean_and_scale(per_entry, sample_weight)
+        grad = expit(raw) - y
+        grad *= scale
+        return value, grad
+
+    def saturated_value(self, y, sample_weight=None):
+        """The loss of predicting every label with certainty: 0."""
+        return 0.0
+
+    def inverse_link(self, raw):
+        return expit(np.asarray(raw))
+
+
+class SoftmaxLoss:
+    """Cross-entropy of ``softmax(raw)`` against one-hot targets (multiclass).
+
+    The per-sample loss is ``logsumexp(raw) - sum_k y_k raw_k``, summed over
+    the classes (one distribution per sample), then averaged over samples.
+    """
+
+    name = "log_loss"
+    sample_mean = True
+
+    def value(self, y, raw, sample_weight=None):
+        per_sample = logsumexp(raw, axis=1, keepdims=True) - anp.sum(
+            y * raw, axis=1, keepdims=True
+        )
+        return _weighted_mean(per_sample, sample_weight)
+
+    def value_and_grad(self, y, raw, sample_weight=None):
+        """The value and its gradient in ``raw`` (closed form, plain NumPy)."""
+        per_sample = np_logsumexp(raw, axis=1, keepdims=True) - np.sum(
+            y * raw, axis=1, keepdims=True
+        )
+        value, scale = _weighted_mean_and_scale(per_sample, sample_weight)
+        grad = np_softmax(raw, axis=1) - y
+        grad *= scale
+        return value, grad
+
+    def saturated_value(self, y, sample_weight=None):
+        """The loss of predicting every label with certainty: 0."""
+        return 0.0
+
+    def inverse_link(self, raw):
+        return np_softmax(np.asarray(raw), axis=1)
+
+
+def get_classification_loss(y_type):
+    """The classifier's log-loss for ``type_of_target``'s ``y_type``.
+
+    Softmax for ``'multiclass'``; logistic per output for ``'binary'`` (one
+    output) and ``'multilabel-indicator'`` (one output per label).
+    """
+    return SoftmaxLoss() if y_type == "multiclass" else LogisticLoss()
 
 
 LOSS_NAMES = ("squared_error", "poisson", "huber")

@@ -4,7 +4,11 @@ import autograd.numpy as anp
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
+from sk_regnet import (
+    RegularizedMLPClassifier,
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+)
 
 # The checks fit on their own small data sets at the configurations' own
 # max_iter and tol, where a fit legitimately stops short of the tolerance
@@ -109,7 +113,8 @@ def default_instances():
     and 'group_lasso' there (their checks passed when measured, issue 13).
     """
     return [
-        RegularizedMLPRegressor(penalty=penalty)
+        estimator(penalty=penalty)
+        for estimator in (RegularizedMLPRegressor, RegularizedMLPClassifier)
         for penalty in (*PENALTIES, "group_lasso")
     ] + [
         RegularizedMLPRegressorCV(),
@@ -138,7 +143,16 @@ def estimator_instances():
 def expected_failed_checks(estimator):
     """Checks that cannot pass for a configuration, and why."""
     failures = {}
-    if estimator.loss == "poisson":
+    if isinstance(estimator, RegularizedMLPClassifier) and estimator.penalty == "l1":
+        # Issue 15, open: on this check's 15 x 30 three-class data the L1
+        # soft-thresholding amplifies rounding about tenfold every ten FISTA
+        # iterations as weights reach zero; weighted and repeated rows end
+        # 2.8e-5 apart in probability where the check allows 1e-7.
+        for data in ("dense", "sparse"):
+            failures[f"check_sample_weight_equivalence_on_{data}_data"] = (
+                "L1 soft-thresholding amplifies rounding on this data (issue 15)."
+            )
+    if getattr(estimator, "loss", None) == "poisson":
         failures["check_regressor_multioutput"] = (
             "make_regression's targets are negative; the Poisson loss needs y >= 0 "
             "and this check ignores the positive_only tag."
