@@ -171,6 +171,32 @@ def _dense(a):
     return np.asarray(a.toarray() if sparse.issparse(a) else a, dtype=np.float64)
 
 
+#: Elements per block of rows when the moments of dense X are summed: the
+#: temporaries stay a few hundred KiB, whatever the size of X (a fit must not
+#: hold copies of its data; benchmarks/bench_mlp.py measures the peak).
+_BLOCK_ELEMENTS = 2**16
+
+
+def _dense_row_sums(X, w, ids, n_groups):
+    """Weighted column sums and sums of squares of dense ``X``, and per row the
+    non-zeros of each group of several columns, block of rows by block."""
+    n, d = X.shape
+    sums, squares = np.zeros(d), np.zeros(d)
+    indicator = _indicator(ids, n_groups)
+    several = np.bincount(ids[ids >= 0], minlength=n_groups) > 1
+    nonzeros = np.zeros((1, n_groups))
+    rows = max(1, _BLOCK_ELEMENTS // max(d, 1))
+    for start in range(0, n, rows):
+        block = np.asarray(X[start : start + rows], dtype=np.float64)
+        wb = w[start : start + rows]
+        sums += block.T @ wb
+        squares += np.einsum("ij,ij,i->j", block, block, wb)
+        if np.any(several):
+            counts = _dense((block != 0).astype(np.float64) @ indicator)
+            nonzeros = np.maximum(nonzeros, counts.max(axis=0, keepdims=True))
+    return sums, squares, nonzeros
+
+
 def input_moments(X, ids, n_groups, sample_weight=None):
     """What :func:`group_importances` needs to know of the training inputs.
 
@@ -188,9 +214,7 @@ def input_moments(X, ids, n_groups, sample_weight=None):
         squares = _dense(X.multiply(X).T @ w).ravel()
         nonzeros = _dense((X != 0).astype(np.float64) @ _indicator(ids, n_groups))
     else:
-        X = np.asarray(X, dtype=np.float64)
-        sums, squares = X.T @ w, (X * X).T @ w
-        nonzeros = _dense((X != 0).astype(np.float64) @ _indicator(ids, n_groups))
+        sums, squares, nonzeros = _dense_row_sums(X, w, ids, n_groups)
     sizes = np.bincount(ids[ids >= 0], minlength=n_groups)
     exclusive = (nonzeros.max(axis=0, initial=0.0) <= 1) | (sizes <= 1)
     blocks = []
