@@ -212,7 +212,10 @@ def input_moments(X, ids, n_groups, sample_weight=None):
     if sparse.issparse(X):
         sums = _dense(X.T @ w).ravel()
         squares = _dense(X.multiply(X).T @ w).ravel()
-        nonzeros = _dense((X != 0).astype(np.float64) @ _indicator(ids, n_groups))
+        nonzeros = np.zeros((1, n_groups))
+        if np.any(np.bincount(ids[ids >= 0], minlength=n_groups) > 1):
+            indicator = _indicator(ids, n_groups)
+            nonzeros = _dense((X != 0).astype(np.float64) @ indicator)
     else:
         sums, squares, nonzeros = _dense_row_sums(X, w, ids, n_groups)
     sizes = np.bincount(ids[ids >= 0], minlength=n_groups)
