@@ -397,7 +397,9 @@ def overhead(default):
     # at each step of a path (10 L-BFGS iterations).
     with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = RegularizedMLPRegressor(penalty="l2", random_state=0).fit(X, y)
+        model = RegularizedMLPRegressor(
+            penalty="l2", solver="lbfgs", random_state=0
+        ).fit(X, y)
         model.set_params(warm_start=True, max_iter=10)
         times = []
         for alpha in np.geomspace(1e-3, 1, 20):
@@ -421,13 +423,15 @@ WRAPPED = [
 
 
 def built_in():
-    return all(getattr(vars(cls)[name], "blas_limited", False) for cls, name in WRAPPED)
+    return all(
+        getattr(getattr(cls, name), "blas_limited", False) for cls, name in WRAPPED
+    )
 
 
 def patch():
     """Wrap the estimators' methods as the integration does, where not yet."""
     for cls, name in WRAPPED:
-        method = vars(cls)[name]
+        method = getattr(cls, name)
         if not getattr(method, "blas_limited", False):
             setattr(cls, name, limit_blas_threads(method))
 

@@ -1,22 +1,32 @@
 """BLAS threads: one for the small matrix products of small fits (issue 13).
 
 A multithreaded BLAS pays for its threads on every product: waking them,
-splitting the work, waiting for the slowest. On the products of a small
-network that costs more than it saves, and on a busy machine much more (a
-thread that waits for a core holds up the whole product; OpenBLAS's idle
-threads spin, taking a core from the main thread). Measured on a 2-core
-machine (benchmarks/bench_threads.py, figures in benchmarks/README.md):
-``RegularizedMLPRegressorCV(penalty='l2').fit`` on the standardised diabetes
-data took 4.9-8.0 s with OpenBLAS's default threads and 0.6-0.7 s with one.
+splitting the work, waiting for the slowest. On a busy machine a thread that
+waits for a core holds up the whole product for a scheduler time slice
+(milliseconds), far longer than a small product takes. Measured on a 2-core
+machine (benchmarks/bench_threads.py, figures in benchmarks/README.md), an
+L-BFGS fit on the standardised diabetes data took 9-15 times as long with
+OpenBLAS's two threads as with one while other processes kept the cores
+busy. There the culprit is not the network's products (OpenBLAS runs a
+matrix product of fewer than about 5e5 multiply-adds on one thread anyway)
+but scipy's L-BFGS-B, whose own small BLAS calls wake SciPy's OpenBLAS
+threads at every iteration, whatever the size of the network (100
+iterations with 121 parameters: 0.76 s with two threads, 14 ms with one).
 
 The estimators therefore run their fits and predictions inside
 :func:`blas_thread_limit`, with the number of threads chosen by
 :func:`threads_for_products` from the size of the largest matrix product of
 one call: one thread below :data:`MIN_WORK_FOR_THREADS`, the BLAS's own
-setting (never more) above it.
+setting (never more) from it. SciPy's own BLAS, where its wheels bundle one
+apart from NumPy's, runs on one thread in every call: only L-BFGS-B uses it
+during a fit, on vectors of the parameters' length, and its threads then
+fight NumPy's for the cores even on an idle machine (a 20000 x 100 fit with
+a (256,) layer: 2.7 s with both libraries on two threads, 2.1 s with both on
+one, 1.4 s with NumPy's on two and SciPy's on one).
 """
 
 import functools
+import os
 import sys
 import threading
 
@@ -25,13 +35,22 @@ from threadpoolctl import ThreadpoolController
 
 #: Rows x fan-in x fan-out of a network's largest layer product, per call,
 #: from which BLAS threads are left as they are. Below it, one thread.
-#: Measured (benchmarks/bench_threads.py --part products): a layer's
-#: forward and backward products, ``(r, a) @ (a, b)``, ``(a, r) @ (r, b)`` and
-#: ``(r, b) @ (b, a)``, gained from a second thread on an idle machine only
-#: from about 3e7 (1.3-1.8x faster above 1e8), while on a loaded machine the
-#: second thread made them slower at every size (2-14x below 1e7, 1.3-1.5x
-#: above 1e8).
-MIN_WORK_FOR_THREADS = 30_000_000
+#: Measured with benchmarks/bench_threads.py on a 2-core machine, timing a
+#: layer's forward and backward products (``(r, a) @ (a, b)``, a tanh,
+#: ``(a, r) @ (r, b)``, ``(r, b) @ (b, a)``) with one and with two threads:
+#:
+#: - idle machine: the second thread pays from about 1e6 (1.0-1.2x faster
+#:   at 1e6-3e6, 1.4-1.7x from 4e6; a whole adam epoch of batches of 200
+#:   rows through (100, 100) layers, 2e6, only 1.1x);
+#: - busy machine (other processes on both cores): it costs at every size
+#:   where OpenBLAS uses it, 5-70x slower from 1e6 to 1e7, 2-35x up to 3e8,
+#:   1.6-2.5x at 9e8.
+#:
+#: Below 1e7 a layer step takes under 1.5 ms on one thread: an idle machine
+#: saves a fraction of that, a busy one loses several time slices. From 1e7
+#: the idle gain is 1.4-1.7x (1.4x for a whole L-BFGS fit at 3e7); on a busy
+#: machine, wrap such fits in ``threadpool_limits(1)``.
+MIN_WORK_FOR_THREADS = 10_000_000
 
 #: Set to False to leave BLAS threads alone in every fit and prediction (the
 #: benchmark does, to time the default threads).
@@ -131,23 +150,51 @@ def threads_for_estimator(estimator, X, y=None):
         return None
 
 
-def _blas_controller():
-    """The loaded BLAS libraries, found again only after an import.
+def _scipy_blas_dirs():
+    """Where SciPy keeps the libraries it bundles (wheels: ``scipy.libs``)."""
+    scipy = sys.modules.get("scipy")
+    if scipy is None or not getattr(scipy, "__file__", None):
+        return ()
+    base = os.path.realpath(os.path.dirname(scipy.__file__))
+    return (base + os.sep, base + ".libs" + os.sep)
 
-    Finding them (``threadpoolctl.ThreadpoolController()``) takes about 2 ms;
-    a regularization path fits hundreds of times. A library loaded without
-    an import (``ctypes``) is missed until the next import.
+
+def _is_scipy_blas(filepath, dirs=None):
+    """Whether a BLAS library is SciPy's own (not shared with NumPy)."""
+    dirs = _scipy_blas_dirs() if dirs is None else dirs
+    return bool(filepath) and os.path.realpath(filepath).startswith(tuple(dirs))
+
+
+def _blas_controller():
+    """The loaded BLAS libraries and SciPy's own among them.
+
+    Found again only after an import: finding them
+    (``threadpoolctl.ThreadpoolController()``) takes about 2 ms, and a
+    regularization path fits hundreds of times. A library loaded without an
+    import (``ctypes``) is missed until the next import.
+
+    Returns
+    -------
+    controller : threadpoolctl.ThreadpoolController
+    scipy_paths : frozenset of str
+        ``filepath`` of the libraries that :func:`_is_scipy_blas`.
     """
     global _CONTROLLER
-    n_modules, controller = _CONTROLLER
+    n_modules, controller, scipy_paths = _CONTROLLER
     if n_modules != len(sys.modules):
         n_modules = len(sys.modules)
         controller = ThreadpoolController().select(user_api="blas")
-        _CONTROLLER = n_modules, controller
-    return controller
+        dirs = _scipy_blas_dirs()
+        scipy_paths = frozenset(
+            lib.filepath
+            for lib in controller.lib_controllers
+            if _is_scipy_blas(lib.filepath, dirs)
+        )
+        _CONTROLLER = n_modules, controller, scipy_paths
+    return controller, scipy_paths
 
 
-_CONTROLLER = (-1, None)
+_CONTROLLER = (-1, None, frozenset())
 # The limit is process-wide (OpenBLAS's pthreads pool): one thread holds it at
 # a time, entered and restored in that thread, outermost call first.
 _LOCK = threading.Lock()
@@ -157,10 +204,11 @@ _HOLDER = {"thread": None, "depth": 0, "limiter": None}
 class blas_thread_limit:
     """Context manager: at most ``n_threads`` BLAS threads inside the block.
 
-    A limit only ever lowers the number of threads: where the BLAS already
-    runs on fewer (the user's own ``threadpoolctl.threadpool_limits``,
-    ``OPENBLAS_NUM_THREADS``), nothing changes. The previous setting is
-    restored on leaving the block.
+    And SciPy's own BLAS library, where it has one apart from NumPy's, at
+    most ``scipy_threads``. A limit only ever lowers the number of threads:
+    where a BLAS already runs on fewer (the user's own
+    ``threadpoolctl.threadpool_limits``, ``OPENBLAS_NUM_THREADS``), nothing
+    changes. The previous setting is restored on leaving the block.
 
     Cheap to nest: only the outermost block of a thread sets and restores the
     limit (about 15 us, against 2 ms for ``threadpool_limits``, which looks
@@ -169,10 +217,14 @@ class blas_thread_limit:
     entered by other threads leave it to that thread (they neither set nor
     restore it).
 
+    With :data:`ENABLED` False, the block changes nothing.
+
     Parameters
     ----------
     n_threads : int or None
-        The limit; None does nothing (as :data:`ENABLED` = False).
+        The limit; None leaves the threads as they are.
+    scipy_threads : int or None, default=1
+        The limit of SciPy's own BLAS (L-BFGS-B's); None: as ``n_threads``.
 
     Examples
     --------
@@ -184,12 +236,13 @@ class blas_thread_limit:
     (3, 4)
     """
 
-    def __init__(self, n_threads):
+    def __init__(self, n_threads, *, scipy_threads=1):
         self.n_threads = n_threads
+        self.scipy_threads = n_threads if scipy_threads is None else scipy_threads
         self._held = False
 
     def __enter__(self):
-        if self.n_threads is None or not ENABLED:
+        if not ENABLED or (self.n_threads is None and self.scipy_threads is None):
             return self
         me = threading.get_ident()
         with _LOCK:
@@ -202,12 +255,16 @@ class blas_thread_limit:
             _HOLDER["thread"], _HOLDER["depth"] = me, 1
         self._held = True
         try:
-            controller = _blas_controller()
-            limits = {
-                lib.filepath: self.n_threads
-                for lib in controller.lib_controllers
-                if (lib.num_threads or 0) > self.n_threads
-            }
+            controller, scipy_paths = _blas_controller()
+            limits = {}
+            for lib in controller.lib_controllers:
+                cap = (
+                    self.scipy_threads
+                    if lib.filepath in scipy_paths
+                    else self.n_threads
+                )
+                if cap is not None and (lib.num_threads or 0) > cap:
+                    limits[lib.filepath] = cap
             if limits:
                 limiter = controller.limit(limits=limits)
                 limiter.__enter__()

@@ -2,19 +2,22 @@
 
 tests/conftest.py limits BLAS to one thread for the whole session; the tests
 that need threads to limit raise it to two inside ``threadpool_limits(2)``.
+Where SciPy bundles its own BLAS (its wheels do), that library is followed
+apart: the estimators always run it on one thread.
 """
 
+import os
 import threading
 import warnings
 
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import scipy
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import sk_regnet._mlp
 from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV, _threads
 from sk_regnet._threads import (
     MIN_WORK_FOR_THREADS,
@@ -28,6 +31,23 @@ from sk_regnet._threads import (
 def blas_threads():
     """The thread setting of every loaded BLAS library, as threadpoolctl reports."""
     return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def threads_by_kind():
+    """({threads of the BLAS the network uses}, {threads of SciPy's own BLAS})."""
+    network, solver = set(), set()
+    for info in threadpool_info():
+        if info["user_api"] == "blas":
+            scipy_own = _threads._is_scipy_blas(info["filepath"])
+            (solver if scipy_own else network).add(info["num_threads"])
+    return network, solver
+
+
+def expected(network, scipy_own=1):
+    """What ``threads_by_kind`` gives when the network's BLAS runs on
+    ``network`` threads and SciPy's own (if loaded apart) on ``scipy_own``."""
+    has_scipy_own = bool(threads_by_kind()[1])
+    return {network}, {scipy_own} if has_scipy_own else set()
 
 
 @pytest.fixture
@@ -117,7 +137,10 @@ def test_limit_applies_and_is_restored(two_threads):
     with blas_thread_limit(1):
         assert set(blas_threads()) == {1}
     assert set(blas_threads()) == {2}
-    with blas_thread_limit(None):
+    with blas_thread_limit(None):  # SciPy's own BLAS alone, to one thread
+        assert threads_by_kind() == expected(2, 1)
+    assert set(blas_threads()) == {2}
+    with blas_thread_limit(None, scipy_threads=None):
         assert set(blas_threads()) == {2}
 
 
@@ -151,6 +174,17 @@ def test_limit_can_be_switched_off(two_threads, monkeypatch):
     monkeypatch.setattr(_threads, "ENABLED", False)
     with blas_thread_limit(1):
         assert set(blas_threads()) == {2}
+
+
+def test_scipy_own_blas_is_told_apart_by_its_directory():
+    scipy_dir = os.path.dirname(scipy.__file__)
+    assert _threads._is_scipy_blas(os.path.join(scipy_dir + ".libs", "libblas.so"))
+    assert _threads._is_scipy_blas(os.path.join(scipy_dir, ".dylibs", "libblas.dylib"))
+    assert not _threads._is_scipy_blas(
+        os.path.join(os.path.dirname(np.__file__) + ".libs", "libblas.so")
+    )
+    assert not _threads._is_scipy_blas(scipy_dir + "_extra/libblas.so")
+    assert not _threads._is_scipy_blas(None)
 
 
 def test_another_thread_leaves_the_held_limit_alone(two_threads):
@@ -191,26 +225,24 @@ class Recorder:
     @limit_blas_threads
     def fit(self, X, y, sample_weight=None):
         self.coefs_ = [np.zeros((X.shape[1], 4)), np.zeros((4, 1))]
-        self.seen_ = blas_threads()
+        self.seen_ = threads_by_kind()
         return self
 
     @limit_blas_threads
     def predict(self, X):
-        self.seen_ = blas_threads()
+        self.seen_ = threads_by_kind()
         return np.zeros(len(X))
 
 
 def test_wrapped_calls_run_with_the_threads_the_rule_gives(two_threads, monkeypatch):
     X, y = np.zeros((50, 3)), np.zeros(50)
     model = Recorder()
-    assert model.fit(X, y).seen_ == [1] * len(model.seen_)  # rule: 1
-    model.predict(X)
-    assert set(model.seen_) == {1}
+    assert model.fit(X, y).seen_ == expected(1)  # small: one thread
+    assert model.predict(X) is not None and model.seen_ == expected(1)
     assert set(blas_threads()) == {2}
     monkeypatch.setattr(_threads, "MIN_WORK_FOR_THREADS", 10)  # now "large"
-    assert set(model.fit(X, y).seen_) == {2}
-    model.predict(X)
-    assert set(model.seen_) == {2}
+    assert model.fit(X, y).seen_ == expected(2)  # SciPy's own BLAS still at 1
+    assert model.predict(X) is not None and model.seen_ == expected(2)
     assert set(blas_threads()) == {2}
 
 
@@ -218,7 +250,7 @@ def test_wrapped_calls_keep_the_users_tighter_limit(two_threads, monkeypatch):
     monkeypatch.setattr(_threads, "MIN_WORK_FOR_THREADS", 10)
     X, y = np.zeros((50, 3)), np.zeros(50)
     with threadpool_limits(limits=1, user_api="blas"):
-        assert set(Recorder().fit(X, y).seen_) == {1}
+        assert set(Recorder().fit(X, y).seen_[0]) == {1}
         assert set(blas_threads()) == {1}
     assert set(blas_threads()) == {2}
 
@@ -231,7 +263,7 @@ def test_wrapped_method_keeps_its_name_and_says_it_is_limited():
 # ------------------------------------------------------ the shipped estimators
 def _probing_loss(seen):
     def loss(y_true, y_pred, sample_weight):
-        seen.append(blas_threads())
+        seen.append(threads_by_kind())
         return anp.mean((y_true - y_pred) ** 2)
 
     return loss
@@ -252,21 +284,21 @@ def test_estimators_limit_their_fits_and_predictions(
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.filterwarnings("ignore", "The best mean validation score", UserWarning)
         if how == "fit":
-            RegularizedMLPRegressor(**params).fit(X, y)
+            RegularizedMLPRegressor(solver="lbfgs", **params).fit(X, y)
         elif how == "partial_fit":
             RegularizedMLPRegressor(solver="adam", **params).partial_fit(X, y)
         elif how == "cv":
             RegularizedMLPRegressorCV(n_alphas=2, cv=2, **params).fit(X, y)
         else:
             model = RegularizedMLPRegressor((4,), max_iter=3).fit(X, y)
-            forward = sk_regnet._mlp.forward
+            predict_with = model._predict_with
 
-            def probing_forward(*args):
-                seen.append(blas_threads())
-                return forward(*args)
+            def probing_predict_with(*args):
+                seen.append(threads_by_kind())
+                return predict_with(*args)
 
-            monkeypatch.setattr(sk_regnet._mlp, "forward", probing_forward)
+            model._predict_with = probing_predict_with
             model.predict(X)
     assert seen
-    assert {n for threads in seen for n in threads} == ({2} if large else {1})
+    assert all(threads == expected(2 if large else 1) for threads in seen), seen
     assert set(blas_threads()) == {2}
