@@ -31,3 +31,19 @@ def small_regression():
     X = rng.uniform(-1, 1, size=(40, 3))
     y = np.column_stack([np.sin(2 * X[:, 0]) + X[:, 1], X[:, 1] * X[:, 2]])
     return X, y
+
+
+def standardized_split(X, y, seed):
+    """A 75/25 split by ``seed``, X and y standardised on the training rows."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    mean, scale = y_train.mean(), y_train.std()
+    return (
+        scaler.transform(X_train),
+        scaler.transform(X_test),
+        (y_train - mean) / scale,
+        (y_test - mean) / scale,
+    )

@@ -4,11 +4,10 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import standardized_split
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
 from sk_regnet._grid import grid_top, loss_gradient_at_zero
@@ -18,15 +17,7 @@ from sk_regnet._mlp import ADAPTIVE_ALPHA
 
 def _friedman(seed, n_samples, n_features, noise):
     X, y = make_friedman1(n_samples, n_features, noise=noise, random_state=seed)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
-    scaler = StandardScaler().fit(X_train)
-    mean, scale = y_train.mean(), y_train.std()
-    return (
-        scaler.transform(X_train),
-        scaler.transform(X_test),
-        (y_train - mean) / scale,
-        (y_test - mean) / scale,
-    )
+    return standardized_split(X, y, seed)
 
 
 def test_adaptive_weights_come_from_a_first_stage_fit():

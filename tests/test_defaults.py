@@ -6,12 +6,12 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import standardized_split
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LassoCV, RidgeCV
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler, scale
+from sklearn.preprocessing import scale
 
 from sk_regnet import (
     RegularizedMLPRegressor,
@@ -200,16 +200,7 @@ def test_cv_without_penalty_fits_one_network():
 
 
 def _diabetes_split(seed):
-    X, y = load_diabetes(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
-    scaler = StandardScaler().fit(X_train)
-    mean, scale = y_train.mean(), y_train.std()
-    return (
-        scaler.transform(X_train),
-        scaler.transform(X_test),
-        (y_train - mean) / scale,
-        (y_test - mean) / scale,
-    )
+    return standardized_split(*load_diabetes(return_X_y=True), seed)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
