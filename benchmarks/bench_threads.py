@@ -17,6 +17,12 @@ fan-out ``b`` on ``r`` rows, forward and backward (``(r, a) @ (a, b)``, a
 and with the BLAS's default; the rule in ``sk_regnet/_threads.py`` takes its
 threshold on ``r * a * b`` from these figures.
 
+``series``: whole fits (L-BFGS and gradient descent, 20 iterations, friedman1
+with 100 features, hidden (100,)) on 100 to 30000 rows, r*a*b = 1e6 to 3e8,
+with NumPy's BLAS on one thread and on the default, SciPy's own on one in
+both (as the estimators run it); each repeat's ratio is filed as in
+``products``.
+
 ``estimators``: real fits, each timed in three modes, interleaved:
 
 - ``shipped``: the estimator as it is, with its own limiting
@@ -284,29 +290,36 @@ def mode(name, default):
             _threads.ENABLED = True
 
 
-def timed(make, X, y):
+def timed(make, X, y, settle=0.3):
+    """Wall and CPU seconds of a fit and a prediction on the training data.
+
+    Then ``settle`` seconds of sleep, not timed: OpenBLAS's threads spin for
+    a while after their last product, which would slow the next fit down.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = make()
         wall, cpu = time.perf_counter(), time.process_time()
         model.fit(X, y)
         model.predict(X)
-        return time.perf_counter() - wall, time.process_time() - cpu
+        times = time.perf_counter() - wall, time.process_time() - cpu
+    time.sleep(settle)
+    return times
 
 
 def estimators(keys, default, repeats, idle_wait):
-    """Each case in the three modes, interleaved, ``repeats`` times."""
+    """Each case in the three modes, interleaved, ``repeats`` times (medians)."""
     modes = ("shipped", "one", "default")
     for key, label, make, data in cases():
         if key not in keys:
             continue
         X, y = data()
         times, loads, idle = {m: [] for m in modes}, [], True
-        for _ in range(repeats):
+        for i in range(repeats):
             if idle_wait:
                 idle = wait_idle(idle_wait) and idle
             before = cpu_counters()
-            for m in modes:
+            for m in modes[i % 3 :] + modes[: i % 3]:  # each mode first once
                 with mode(m, default):
                     times[m].append(timed(make, X, y))
             loads.append(others_load(before, cpu_counters()))
@@ -344,6 +357,57 @@ def _largest(model, X, y):
         1 if y.ndim == 1 else y.shape[1],
     ]
     return rows * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+# -------------------------------------------------------------------- series
+SERIES_ROWS = (100, 300, 1000, 3000, 10000, 30000)
+
+
+def series(default, repeats, idle_wait):
+    """Whole fits across the threshold: friedman1 with 100 features, (100,).
+
+    The network's BLAS on one thread against ``default``, SciPy's own BLAS on
+    one thread in both (as the estimators run it); r*a*b = rows * 1e4.
+    """
+    print(
+        f"  {'solver':>6} {'rows':>6} {'r*a*b':>7} {'1 thread':>9} "
+        f"{f'{default} threads':>10}  ratio {default}/1: idle (n)   busy (n)"
+    )
+    for solver in ("lbfgs", "gd"):
+        for rows in SERIES_ROWS:
+            X, y = friedman(rows, 100)
+            t = {1: [], default: []}
+            ratios = {"idle": [], "busy": []}
+            for i in range(repeats):
+                if idle_wait:
+                    wait_idle(idle_wait)
+                before = cpu_counters()
+                for k in (1, default) if i % 2 == 0 else (default, 1):
+                    model = RegularizedMLPRegressor(
+                        (100,),
+                        solver=solver,
+                        penalty=None,
+                        max_iter=20,
+                        tol=0.0,
+                        random_state=0,
+                    )
+                    with threadpool_limits(limits=k, user_api="blas"):
+                        with blas_thread_limit(None):  # SciPy's own BLAS: 1
+                            t[k].append(timed(lambda m=model: m, X, y)[0])
+                load = others_load(before, cpu_counters())
+                state = "idle" if load < 0.3 else "busy" if load >= 0.7 else None
+                if state:
+                    ratios[state].append(t[default][-1] / t[1][-1])
+            print(
+                f"  {solver:>6} {rows:>6} {rows * 1e4:>7.0e} "
+                f"{statistics.median(t[1]):>7.3f} s "
+                f"{statistics.median(t[default]):>8.3f} s  "
+                + "   ".join(
+                    f"{_median_or_dash(ratios[s], '.2f'):>6} ({len(ratios[s])})"
+                    for s in ("idle", "busy")
+                ),
+                flush=True,
+            )
 
 
 # ------------------------------------------------------------------ overhead
@@ -438,7 +502,7 @@ def patch():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", default="products,estimators,overhead")
+    parser.add_argument("--part", default="products,series,estimators,overhead")
     parser.add_argument(
         "--cases", default="mlp,cv,cv-default,adam,medium,large,large-gd"
     )
@@ -472,7 +536,7 @@ def main():
         sys.exit("no BLAS library found by threadpoolctl")
     for n_load in (int(k) for k in args.loads.split(",")):
         with busy_load(n_load, args.load_seconds):
-            for part in ("products", "estimators", "overhead"):
+            for part in ("products", "series", "estimators", "overhead"):
                 if part not in parts:
                     continue
                 print(
@@ -486,6 +550,12 @@ def main():
                         args.budget,
                         args.idle_wait if n_load == 0 else 0,
                         args.rounds,
+                    )
+                elif part == "series":
+                    series(
+                        default,
+                        max(args.repeats, 4),
+                        args.idle_wait if n_load == 0 else 0,
                     )
                 elif part == "estimators":
                     estimators(

@@ -35,22 +35,22 @@ from threadpoolctl import ThreadpoolController
 
 #: Rows x fan-in x fan-out of a network's largest layer product, per call,
 #: from which BLAS threads are left as they are. Below it, one thread.
-#: Measured with benchmarks/bench_threads.py on a 2-core machine, timing a
-#: layer's forward and backward products (``(r, a) @ (a, b)``, a tanh,
-#: ``(a, r) @ (r, b)``, ``(r, b) @ (b, a)``) with one and with two threads:
+#: Measured with benchmarks/bench_threads.py on a 2-core machine (figures in
+#: benchmarks/README.md), on whole fits (L-BFGS and gradient descent, 20
+#: iterations, 100 features, hidden (100,), 100 to 30000 rows): a second
+#: thread made them
 #:
-#: - idle machine: the second thread pays from about 1e6 (1.0-1.2x faster
-#:   at 1e6-3e6, 1.4-1.7x from 4e6; a whole adam epoch of batches of 200
-#:   rows through (100, 100) layers, 2e6, only 1.1x);
-#: - busy machine (other processes on both cores): it costs at every size
-#:   where OpenBLAS uses it, 5-70x slower from 1e6 to 1e7, 2-35x up to 3e8,
-#:   1.6-2.5x at 9e8.
+#: - on an idle machine: 1.0x faster at 1e6, 1.1-1.2x at 3e6-1e7, 1.2-1.3x
+#:   at 3e7, 1.3-1.4x at 1e8-3e8;
+#: - with one core kept busy by another process: 6-29x slower at 1e6-3e6,
+#:   4-6x at 1e7, then about 2x (1.8-2.4x) from 3e7 to 3e8.
 #:
-#: Below 1e7 a layer step takes under 1.5 ms on one thread: an idle machine
-#: saves a fraction of that, a busy one loses several time slices. From 1e7
-#: the idle gain is 1.4-1.7x (1.4x for a whole L-BFGS fit at 3e7); on a busy
-#: machine, wrap such fits in ``threadpool_limits(1)``.
-MIN_WORK_FOR_THREADS = 10_000_000
+#: The threshold is that knee: below it a busy machine loses 4-30x for at
+#: most 1.2x gained on an idle one; from it, about 2x against 1.2-1.4x. (The
+#: products alone gain more on an idle machine, 1.5x from 2e6; the rest of a
+#: fit does not.) On a busy machine, run larger fits inside
+#: ``threadpoolctl.threadpool_limits(1)``.
+MIN_WORK_FOR_THREADS = 30_000_000
 
 #: Set to False to leave BLAS threads alone in every fit and prediction (the
 #: benchmark does, to time the default threads).
