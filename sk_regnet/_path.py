@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from ._grid import check_alphas, grid_top, loss_gradient_at_zero, null_deviance
 from ._losses import get_loss
 from ._mlp import RegularizedMLPRegressor, _warn
+from ._threads import blas_thread_limit, threads_for_estimator
 
 #: Parameters the path sets itself; callers may not pass them.
 _PATH_OWNED = ("alpha", "warm_start")
@@ -409,18 +410,23 @@ def regularization_path(
     """
     _check_path_params(params)
     estimator = RegularizedMLPRegressor(**params)
-    if alphas is None:
-        alphas, estimator = _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps)
-    else:
-        alphas = check_alphas(alphas)
-    coefs, intercepts, steps = [], [], []
-    path = _follow_path(
-        estimator, X, y, sample_weight, alphas, max_iter_warm, keep_estimators=True
-    )
-    for step in path:
-        steps.append(step)
-        coefs.append(estimator.coefs_)
-        intercepts.append(estimator.intercepts_)
+    # The warm steps call the estimator's _fit, not its limited fit: the
+    # whole path runs under one BLAS limit (see _threads).
+    with blas_thread_limit(threads_for_estimator(estimator, X, y)):
+        if alphas is None:
+            alphas, estimator = _alpha_grid(
+                estimator, X, y, sample_weight, n_alphas, eps
+            )
+        else:
+            alphas = check_alphas(alphas)
+        coefs, intercepts, steps = [], [], []
+        path = _follow_path(
+            estimator, X, y, sample_weight, alphas, max_iter_warm, keep_estimators=True
+        )
+        for step in path:
+            steps.append(step)
+            coefs.append(estimator.coefs_)
+            intercepts.append(estimator.intercepts_)
     _warn_not_converged(
         [(f"alpha={s.alpha:.3g}", s.warning) for s in steps if s.warning],
         sum(not s.warm_start for s in steps),
@@ -480,19 +486,21 @@ def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter
     warnings = []
     support = np.zeros((len(alphas), X.shape[1]), dtype=bool)
     path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
-    for i, step in enumerate(path):
-        support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
-        if step.warning:
-            warnings.append(step.warning)
-        # X is validated by the caller: predict without checking it again.
-        layers = list(zip(estimator.coefs_, estimator.intercepts_))
-        pred = estimator._predict_with(layers, X_test).reshape(y_test.shape)
-        errors = np.mean((y_test - pred) ** 2, axis=1)
-        value = float(np.average(errors, weights=sw_test))
-        mse[i] = value if np.isfinite(value) else np.inf
-        n_nonzero[i] = step.n_nonzero
-        n_features[i] = step.n_features
-        if _past_minimum(mse[: i + 1]):
-            path.close()
-            break
+    # In a worker process the CV fit's own BLAS limit does not reach here.
+    with blas_thread_limit(threads_for_estimator(estimator, X[train], y[train])):
+        for i, step in enumerate(path):
+            support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
+            if step.warning:
+                warnings.append(step.warning)
+            # X is validated by the caller: predict without checking it again.
+            layers = list(zip(estimator.coefs_, estimator.intercepts_))
+            pred = estimator._predict_with(layers, X_test).reshape(y_test.shape)
+            errors = np.mean((y_test - pred) ** 2, axis=1)
+            value = float(np.average(errors, weights=sw_test))
+            mse[i] = value if np.isfinite(value) else np.inf
+            n_nonzero[i] = step.n_nonzero
+            n_features[i] = step.n_features
+            if _past_minimum(mse[: i + 1]):
+                path.close()
+                break
     return mse, n_nonzero, n_features, warnings, support

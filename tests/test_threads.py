@@ -282,14 +282,7 @@ def _probing_loss(seen):
         "partial_fit",
         "cv",
         "predict",
-        pytest.param(
-            "path",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="regularization_path's warm steps call _fit directly; "
-                "its body is not yet inside blas_thread_limit",
-            ),
-        ),
+        "path",
     ],
 )
 def test_estimators_limit_their_fits_and_predictions(
