@@ -380,7 +380,9 @@ n_features_selected_, selected_feature_names_, group_support_, group_importances
             for s in path
             if s.warning
         ]
-        _warn_not_converged(reports, len(folds) + 1)
+        # Fits trained to max_iter: each fold's cold step, and the final
+        # path's cold first step and polished last one (one when they coincide).
+        _warn_not_converged(reports, len(folds) + min(len(path), 2))
         # Fitted attributes only once everything has succeeded.
         self.alphas_ = alphas
         self.mse_path_ = mse

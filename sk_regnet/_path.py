@@ -151,8 +151,9 @@ def _warm_budget(estimator, max_iter_warm):
     the solver's own rule first; the budget caps the slow ones. A smaller
     budget (``max_iter // 20`` before) left the network lagging behind the
     alpha it was scored at, which biased cross-validation towards larger
-    alphas (measured on diabetes and Friedman #1: a budget of 25 chose as
-    well as steps run to ``tol``, at about two thirds of their time).
+    alphas (measured on diabetes and Friedman #1 over five splits: with a
+    budget of 25 the cross-validated test error was as low as with steps
+    run to ``tol``).
     """
     if max_iter_warm is not None:
         return int(max_iter_warm)

@@ -225,3 +225,17 @@ def test_cv_defaults_match_the_linear_baselines_on_diabetes():
             assert 0 < position < len(model.alphas_) - 1
     assert np.mean(ratios["l2"]) <= 1.0 and max(ratios["l2"]) <= 1.05
     assert np.mean(ratios["l1"]) <= 1.03 and max(ratios["l1"]) <= 1.1
+
+
+def test_cv_counts_the_fits_it_warns_about():
+    # The final path's cold first step and its polished last step are two fits.
+    X, y = make_friedman1(120, 5, random_state=0)
+    model = RegularizedMLPRegressorCV(
+        (8,), penalty="l2", alphas=[1e-4, 1e-3, 1e-2], cv=3, max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    (found,) = _convergence_warnings(record)
+    reported, total = str(found.message).split(" fits")[0].split(" of ")
+    assert int(reported) <= int(total) == 3 + min(len(model.path_), 2)
