@@ -1,41 +1,11 @@
 """RegularizedMLPRegressorCV: choose alpha by cross-validating a warm-started path."""
 
-from numbers import Integral, Real
-
-import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import _fit_context
-from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    _raise_for_params,
-    _routing_enabled,
-    process_routing,
-)
-from sklearn.utils.metaestimators import available_if
-
-from ._grid import check_alphas
-from ._groups import named_groups
-from ._mlp import (
-    _DATA_ATTRIBUTES,
-    RegularizedMLPRegressor,
-    _restored_on_error,
-    _warn,
-)
-from ._path import (
-    _PATH_OWNED,
-    _alpha_grid,
-    _fold_path_scores,
-    _follow_path,
-    _warn_not_converged,
-)
-from ._threads import limit_blas_threads
+from ._base import _DATA_ATTRIBUTES
+from ._cv_base import BaseRegularizedMLPCV, SquaredErrorScore, cv_constraints
+from ._mlp import RegularizedMLPRegressor
 
 
-class RegularizedMLPRegressorCV(RegularizedMLPRegressor):
+class RegularizedMLPRegressorCV(BaseRegularizedMLPCV, RegularizedMLPRegressor):
     """Regularized MLP regressor with alpha chosen by cross-validation.
 
     The ``LassoCV`` pattern for :class:`RegularizedMLPRegressor`: one grid of
@@ -161,19 +131,11 @@ n_features_selected_, selected_feature_names_, group_support_, group_importances
     True
     """
 
-    _parameter_constraints = {
-        **{
-            name: constraint
-            for name, constraint in RegularizedMLPRegressor._parameter_constraints.items()
-            if name not in _PATH_OWNED
-        },
-        "alphas": ["array-like", None],
-        "n_alphas": [Interval(Integral, 1, None, closed="left")],
-        "eps": [Interval(Real, 0, 1, closed="right")],
-        "cv": ["cv_object"],
-        "n_jobs": [Integral, None],
-        "max_iter_warm": [Interval(Integral, 1, None, closed="left"), None],
-    }
+    _parameter_constraints = cv_constraints(
+        RegularizedMLPRegressor._parameter_constraints
+    )
+    _estimator_class = RegularizedMLPRegressor
+    _restored_attributes = _DATA_ATTRIBUTES
 
     def __init__(
         self,
@@ -250,205 +212,12 @@ n_features_selected_, selected_feature_names_, group_support_, group_importances
         self.random_state = random_state
         self.verbose = verbose
 
-    def _base_params(self, seed):
-        """Parameters of the base estimator every path fit uses."""
-        names = RegularizedMLPRegressor._get_param_names()
-        params = {
-            name: getattr(self, name) for name in names if name not in _PATH_OWNED
-        }
-        params["random_state"] = int(seed)
-        if named_groups(self.groups):
-            # The folds and the final network see arrays: the names, resolved
-            # once against this fit's columns, reach them as index lists (in
-            # the same order, so group_support_ and the rest keep it).
-            ids, n_groups = self._resolve_groups(self.n_features_in_)
-            params["groups"] = [
-                np.flatnonzero(ids == g).tolist() for g in range(n_groups)
-            ]
-        return params
+    def _cv_data(self, X, y, sample_weight):
+        """The data as the folds and the final path receive it (validated)."""
+        return self._validate_training_data(X, y, sample_weight, reset=True)
 
-    @limit_blas_threads
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, **params):
-        """Cross-validate the path, choose ``alpha_`` and fit the final network.
+    def _fold_score(self):
+        return SquaredErrorScore()
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the training loss and of the validation MSE.
-        **params : dict
-            Metadata for the CV splitter, e.g. ``groups`` for
-            :class:`~sklearn.model_selection.GroupKFold`. Only with metadata
-            routing enabled (``sklearn.set_config(enable_metadata_routing=True)``),
-            as in :class:`~sklearn.linear_model.LassoCV`.
-
-        Returns
-        -------
-        self : RegularizedMLPRegressorCV
-            The fitted estimator.
-        """
-        # Validation resets n_features_in_ and feature_names_in_; a fit that
-        # fails after it (folds, grid, paths) leaves them matching coefs_.
-        with _restored_on_error(self, _DATA_ATTRIBUTES):
-            _raise_for_params(params, self, "fit")
-            split_params = (
-                process_routing(self, "fit", **params).splitter.split
-                if _routing_enabled()
-                else {}
-            )
-            X, y, sample_weight = self._validate_training_data(
-                X, y, sample_weight, reset=True
-            )
-            self._hidden_sizes()  # fail early, with the base estimator's message
-            folds = list(check_cv(self.cv).split(X, y, **split_params))
-            if sample_weight is not None:
-                for k, (train, test) in enumerate(folds):
-                    for rows, part in ((train, "training"), (test, "test")):
-                        if not np.any(sample_weight[rows] > 0):
-                            raise ValueError(
-                                f"sample_weight is zero on every {part} row of CV "
-                                f"fold {k}; each fold needs rows of positive weight "
-                                "in both parts (choose another cv splitter)."
-                            )
-            # One seed per fold and one for the final path, drawn up front: a fold's
-            # result depends on its index only, not on which worker runs it or when.
-            seeds = check_random_state(self.random_state).randint(
-                np.iinfo(np.int32).max, size=len(folds) + 1
-            )
-            final = RegularizedMLPRegressor(**self._base_params(seeds[-1]))
-            if self.alphas is None and self.penalty is None:
-                alphas = np.zeros(1)  # nothing to regularise: one network
-            elif self.alphas is None:
-                alphas, final = _alpha_grid(
-                    final, X, y, sample_weight, self.n_alphas, self.eps
-                )
-            else:
-                alphas = check_alphas(self.alphas)
-
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fold_path_scores)(
-                    self._base_params(seed),
-                    X,
-                    y,
-                    sample_weight,
-                    train,
-                    test,
-                    alphas,
-                    self.max_iter_warm,
-                )
-                for seed, (train, test) in zip(seeds, folds)
-            )
-            mse, nonzero, features = (
-                np.column_stack(r) for r in list(zip(*results))[:3]
-            )
-            # An alpha some fold's path did not reach (it stopped past its
-            # minimum) cannot be chosen.
-            mean_mse = np.where(np.isnan(mse), np.inf, mse).mean(axis=1)
-            if not np.any(np.isfinite(mean_mse)):
-                raise ValueError(
-                    "Every fold diverged at every alpha (non-finite validation MSE); "
-                    "scale the data or lower learning_rate_init."
-                )
-            # Ties go to the larger alpha (the sparser model).
-            best = len(alphas) - 1 - int(np.argmin(mean_mse[::-1]))
-            self._warn_if_at_edge(alphas, best)
-
-            n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
-            path = list(
-                _follow_path(
-                    final,
-                    X,
-                    y,
-                    sample_weight,
-                    alphas[: best + 1],
-                    self.max_iter_warm,
-                    polish_last=True,
-                )
-            )
-
-        # One warning for the whole fit (a fold's message and the final one).
-        reports = [
-            (f"fold {k}", message)
-            for k, (*_, messages, _) in enumerate(results)
-            for message in messages
-        ] + [
-            (f"final network at alpha={s.alpha:.3g}", s.warning)
-            for s in path
-            if s.warning
-        ]
-        # Fits trained to max_iter: each fold's cold step, and the final
-        # path's cold first step and polished last one (one when they coincide).
-        _warn_not_converged(reports, len(folds) + min(len(path), 2))
-        # Fitted attributes only once everything has succeeded.
-        self.alphas_ = alphas
-        self.mse_path_ = mse
-        self.nonzero_weights_path_ = nonzero
-        self.selected_features_path_ = features
-        self.alpha_ = float(alphas[best])
-        self.best_score_ = -float(mean_mse[best])
-        self.selection_frequency_ = np.mean([r[4][best] for r in results], axis=0)
-        self.path_ = path
-        self._adopt_fitted_state(final)
-        # The final network is the product of the whole path, not of its last
-        # step alone (which may need no iteration at all).
-        self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
-        return self
-
-    def _warn_if_at_edge(self, alphas, best):
-        """Say so when the best mean score lies at an end of the grid.
-
-        The optimum may then lie beyond it. Not for the top of the automatic
-        grid: the model is constant (or has no input left) there, and beyond.
-        """
-        if len(alphas) < 2 or not (
-            best == 0 or (best == len(alphas) - 1 and self.alphas is not None)
-        ):
-            return
-        end, beyond = ("smallest", "smaller") if best == 0 else ("largest", "larger")
-        _warn(
-            f"The best mean validation score is at the {end} alpha of the grid "
-            f"({alphas[best]:.3g}); the optimum may lie at a {beyond} alpha. "
-            "Pass alphas reaching further (or a smaller eps).",
-            UserWarning,
-        )
-
-    def get_metadata_routing(self):
-        """How :meth:`fit` routes metadata: to the CV splitter's ``split``.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return (
-            MetadataRouter(owner=self)
-            .add_self_request(self)
-            .add(
-                splitter=check_cv(self.cv),
-                method_mapping=MethodMapping().add(caller="fit", callee="split"),
-            )
-        )
-
-    def _no_partial_fit(self):
-        raise AttributeError(
-            "RegularizedMLPRegressorCV has no partial_fit: alpha is chosen by "
-            "cross-validating whole paths. Continue training with "
-            "RegularizedMLPRegressor(alpha=model.alpha_, ...) instead."
-        )
-
-    @available_if(_no_partial_fit)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Not available: the base estimator's ``partial_fit`` is hidden here."""
-
-    def _adopt_fitted_state(self, estimator):
-        """Take over the fitted network of ``estimator`` to predict with it."""
-        params = estimator.get_params(deep=False)
-        for name, value in vars(estimator).items():
-            if name not in params and name not in (
-                "n_features_in_",
-                "feature_names_in_",
-            ):
-                setattr(self, name, value)
+    def _record_scores(self, errors):
+        self.mse_path_ = errors

@@ -85,7 +85,11 @@ def null_deviance(loss, huber_delta, y, sample_weight):
     Poisson deviance of the mean for ``'poisson'`` (whose loss leaves out a
     term in ``y`` alone, and is negative for large counts).
     """
-    loss = get_loss(loss, huber_delta)
+    return constant_deviance(get_loss(loss, huber_delta), y, sample_weight)
+
+
+def constant_deviance(loss, y, sample_weight):
+    """:func:`null_deviance` for a loss object (the classifier's log-losses too)."""
     y = _as_2d(y)
     sw = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     _, best = best_constant(loss, y, sw)

@@ -11,8 +11,9 @@ previous solution is already close, and the next step keeps improving it
 (a continuation method, as LassoNet does). This is where a path saves its
 time against independent cold fits.
 
-This module also holds the per-fold scoring :class:`RegularizedMLPRegressorCV`
-runs in parallel.
+The path serves every estimator of the package (``_follow_path`` and
+``_alpha_grid`` take any ``BaseRegularizedMLP``); the cross-validated
+estimators score it fold by fold (``_cv_base``).
 """
 
 import contextlib
@@ -24,8 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._grid import check_alphas, grid_top, loss_gradient_at_zero, null_deviance
-from ._losses import get_loss
+from ._grid import check_alphas, constant_deviance, grid_top, loss_gradient_at_zero
 from ._mlp import RegularizedMLPRegressor, _warn
 from ._threads import blas_thread_limit, threads_for_estimator
 
@@ -172,7 +172,8 @@ def _follow_path(
 ):
     """Fit ``estimator`` at each of ``alphas`` in turn, warm-starting each step.
 
-    ``estimator`` is a :class:`RegularizedMLPRegressor`. If it is already
+    ``estimator`` is a regressor or a classifier of this package (a
+    ``BaseRegularizedMLP``). If it is already
     fitted (on the same data), the first step starts from its parameters too.
     A cold first step uses the estimator's ``max_iter``; every warm step at
     most ``max_iter_warm`` iterations (``None``: ``max(10, max_iter // 8)``)
@@ -208,9 +209,14 @@ def _follow_path(
             with _convergence_messages(estimator) as messages:
                 if checked is None:
                     estimator.fit(X, y, sample_weight)
+                    # Validated as for a new fit (not a warm start, which
+                    # would ask a classifier's labels to hold every class:
+                    # a CV fold may miss one).
+                    estimator.warm_start = False
                     checked = estimator._validate_training_data(
                         X, y, sample_weight, reset=False
                     )
+                    estimator.warm_start = True
                 else:
                     # The same data again: skip its validation, a third of
                     # the time of a short warm step on small data.
@@ -252,8 +258,10 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
         raise ValueError(
             "alphas=None needs a penalty: with penalty=None alpha has no effect."
         )
+    # The classifier's validation turns labels into an indicator matrix (and
+    # class weights into sample weights): the grid is built on what it trains on.
     Xv, yv, swv = estimator._validate_training_data(X, y, sample_weight, reset=True)
-    loss = get_loss(estimator.loss, estimator.huber_delta)
+    loss = estimator._get_loss()
     weights = None
     if estimator._adaptive():  # the full data's first stage sets the scale
         # The path's first fit is on the same data: it takes this stage.
@@ -263,7 +271,7 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
     G = loss_gradient_at_zero(loss, Xv, yv, swv)
     top = grid_top(penalty, G)
     if top is None:
-        top = _dense_fit_scale(estimator, X, y, sample_weight)
+        top = _dense_fit_scale(estimator, X, y, sample_weight, loss, yv, swv)
     elif not np.isfinite(top):
         raise ValueError(
             "Cannot build an alpha grid from the data: the loss's gradient at "
@@ -279,18 +287,19 @@ def _alpha_grid(estimator, X, y, sample_weight, n_alphas, eps):
     return np.geomspace(eps * top, top, n_alphas), estimator
 
 
-def _dense_fit_scale(estimator, X, y, sample_weight):
+def _dense_fit_scale(estimator, X, y, sample_weight, loss, y_fit, sw_fit):
     """``L_null / P(W_dense)``: where a dense fit's penalty costs a constant model.
 
     For a penalty with no formula (a callable); fits ``estimator`` at
-    ``alpha=0``.
+    ``alpha=0``. ``loss`` is its loss object and ``y_fit``, ``sw_fit`` the
+    targets and weights as its validation returns them.
     """
     # Not reported: the first path step continues this fit, and says if
     # it does not converge.
     with _convergence_messages(estimator):
         estimator.set_params(alpha=0.0, warm_start=True).fit(X, y, sample_weight)
     p_dense = float(_penalty_of(estimator).value(estimator.coefs_))
-    l_null = null_deviance(estimator.loss, estimator.huber_delta, y, sample_weight)
+    l_null = constant_deviance(loss, y_fit, sw_fit)
     if not (np.isfinite(p_dense) and p_dense > 0 and np.isfinite(l_null)) or (
         l_null < 0
     ):
@@ -435,73 +444,3 @@ def regularization_path(
     coefs = [np.stack(layer) for layer in zip(*coefs)]
     intercepts = [np.stack(layer) for layer in zip(*intercepts)]
     return alphas, coefs, intercepts, steps
-
-
-#: A fold's path stops once its validation error has stayed more than
-#: ``_RISE`` above its minimum for ``_PATIENCE`` consecutive alphas: the
-#: larger alphas cannot be its best, and the steps there cost as much as the
-#: ones that matter.
-_RISE = 0.1
-_PATIENCE = 3
-
-
-def _past_minimum(errors):
-    """Whether the last ``_PATIENCE`` errors all lie clearly above the minimum."""
-    if len(errors) <= _PATIENCE:
-        return False
-    best = np.min(errors[:-_PATIENCE])
-    return bool(np.all(errors[-_PATIENCE:] > (1 + _RISE) * best))
-
-
-def _fold_path_scores(params, X, y, sample_weight, train, test, alphas, max_iter_warm):
-    """Score a warm-started path on one cross-validation fold.
-
-    Fits the path on ``train`` and, after each step, measures the (weighted)
-    mean squared error on ``test``. ``params`` fix everything, including the
-    fold's own ``random_state``, so the result does not depend on which worker
-    runs it or when.
-
-    Returns
-    -------
-    mse : ndarray of shape (n_alphas,)
-        Validation MSE after each step (``inf`` if the prediction is not
-        finite; NaN past the step where the path stopped, see ``_RISE``).
-    n_nonzero, n_features : ndarray of shape (n_alphas,)
-        Non-zero weights and selected input features after each step (NaN
-        where not computed).
-    warnings : list of str
-        Convergence messages of the steps trained to ``max_iter`` (for the
-        caller to report once).
-    support : ndarray of bool of shape (n_alphas, n_features)
-        Which input features each step kept.
-    """
-    estimator = RegularizedMLPRegressor(**params)
-    sw_train = None if sample_weight is None else sample_weight[train]
-    sw_test = None if sample_weight is None else sample_weight[test]
-    X_test = X[test]
-    y_test = y[test].reshape(len(test), -1)
-    # NaN: not computed (the path stopped past its minimum).
-    mse = np.full(len(alphas), np.nan)
-    n_nonzero = np.full(len(alphas), np.nan)
-    n_features = np.full(len(alphas), np.nan)
-    warnings = []
-    support = np.zeros((len(alphas), X.shape[1]), dtype=bool)
-    path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
-    # In a worker process the CV fit's own BLAS limit does not reach here.
-    with blas_thread_limit(threads_for_estimator(estimator, X[train], y[train])):
-        for i, step in enumerate(path):
-            support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
-            if step.warning:
-                warnings.append(step.warning)
-            # X is validated by the caller: predict without checking it again.
-            layers = list(zip(estimator.coefs_, estimator.intercepts_))
-            pred = estimator._predict_with(layers, X_test).reshape(y_test.shape)
-            errors = np.mean((y_test - pred) ** 2, axis=1)
-            value = float(np.average(errors, weights=sw_test))
-            mse[i] = value if np.isfinite(value) else np.inf
-            n_nonzero[i] = step.n_nonzero
-            n_features[i] = step.n_features
-            if _past_minimum(mse[: i + 1]):
-                path.close()
-                break
-    return mse, n_nonzero, n_features, warnings, support

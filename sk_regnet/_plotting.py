@@ -88,13 +88,14 @@ def _as_path(values, n_alphas, name):
 
 
 class RegularizationPathDisplay:
-    """Validation MSE and sparsity against alpha.
+    """Validation error and sparsity against alpha.
 
-    Plots the mean validation MSE across folds (± one standard deviation)
+    Plots the mean validation error (MSE, or the error ``error_name`` names)
+    across folds (± one standard deviation)
     against alpha on a log axis (symmetric-log when the grid includes
     ``alpha=0``), marks the chosen alpha, and draws the number of non-zero
     weights and the number of selected input features along the path, each
-    on its own y axis on the right. The MSE axis is logarithmic when the
+    on its own y axis on the right. The error axis is logarithmic when the
     mean errors span more than a decade. The legend sits below the axes,
     clear of every curve. Create it with :meth:`from_estimator` or
     :meth:`from_path`; matplotlib is needed only for :meth:`plot`.
@@ -104,7 +105,8 @@ class RegularizationPathDisplay:
     alphas : ndarray of shape (n_alphas,)
         Regularization strengths.
     mse_path : ndarray of shape (n_alphas, n_folds)
-        Validation MSE per alpha and fold.
+        Validation error per alpha and fold, lower is better: the MSE, or
+        the error ``error_name`` names.
     alpha_ : float, default=None
         The chosen alpha, marked by a vertical line.
     nonzero_weights : ndarray of shape (n_alphas,) or (n_alphas, n_folds), default=None
@@ -113,11 +115,14 @@ class RegularizationPathDisplay:
         Selected input features along the path (averaged over folds when 2-D).
     estimator_name : str, default=None
         Used in the title.
+    error_name : str, default="MSE"
+        Name of the error in ``mse_path``, for the axis and the legend (e.g.
+        ``"log-loss"``).
 
     Attributes
     ----------
     ax_ : matplotlib Axes
-        Axes with the MSE curve.
+        Axes with the error curve.
     ax_sparsity_ : matplotlib Axes or None
         Twin axes with the non-zero weights (None without them).
     ax_features_ : matplotlib Axes or None
@@ -126,7 +131,7 @@ class RegularizationPathDisplay:
     figure_ : matplotlib Figure
         Figure holding the axes.
     line_ : matplotlib Line2D
-        Mean validation MSE.
+        Mean validation error.
     band_ : matplotlib PolyCollection
         The ± one standard deviation band.
     alpha_line_ : matplotlib Line2D or None
@@ -154,6 +159,7 @@ class RegularizationPathDisplay:
         nonzero_weights=None,
         selected_features=None,
         estimator_name=None,
+        error_name="MSE",
     ):
         self.alphas = alphas
         self.mse_path = mse_path
@@ -161,6 +167,7 @@ class RegularizationPathDisplay:
         self.nonzero_weights = nonzero_weights
         self.selected_features = selected_features
         self.estimator_name = estimator_name
+        self.error_name = error_name
 
     def plot(self, ax=None):
         """Draw the display.
@@ -208,7 +215,12 @@ class RegularizationPathDisplay:
         with np.errstate(invalid="ignore"):
             mean, std = mse.mean(axis=1), mse.std(axis=1)
         (self.line_,) = ax.plot(
-            alphas, mean, marker="o", color="C0", label="mean validation MSE", zorder=3
+            alphas,
+            mean,
+            marker="o",
+            color="C0",
+            label=f"mean validation {self.error_name}",
+            zorder=3,
         )
         self.band_ = ax.fill_between(
             alphas, mean - std, mean + std, color="C0", alpha=0.2, label="± 1 std"
@@ -222,7 +234,7 @@ class RegularizationPathDisplay:
             ax.set_xscale("symlog", linthresh=positive.min())
         set_error_scale(ax, mean)
         ax.set_xlabel("alpha")
-        ax.set_ylabel("validation MSE", color="C0")
+        ax.set_ylabel(f"validation {self.error_name}", color="C0")
         self.alpha_line_ = None
         if self.alpha_ is not None:
             self.alpha_line_ = ax.axvline(
@@ -263,13 +275,15 @@ class RegularizationPathDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
-        """Plot the cross-validated path of a fitted RegularizedMLPRegressorCV.
+        """Plot the cross-validated path of a fitted CV estimator.
 
         Parameters
         ----------
-        estimator : RegularizedMLPRegressorCV
-            Fitted; its ``alphas_``, ``mse_path_``, ``alpha_`` and sparsity
-            paths are plotted.
+        estimator : RegularizedMLPRegressorCV or RegularizedMLPClassifierCV
+            Fitted; its ``alphas_``, validation scores (``mse_path_``, or
+            ``scores_path_`` drawn as an error: the log-loss by default, else
+            minus the scorer's value), ``alpha_`` and sparsity paths are
+            plotted.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
 
@@ -277,23 +291,34 @@ class RegularizationPathDisplay:
         -------
         display : RegularizationPathDisplay
         """
-        from ._cv import RegularizedMLPRegressorCV
+        from ._cv_base import BaseRegularizedMLPCV
 
-        if not isinstance(estimator, RegularizedMLPRegressorCV):
+        if not isinstance(estimator, BaseRegularizedMLPCV):
             raise TypeError(
-                "from_estimator needs a fitted RegularizedMLPRegressorCV, got "
-                f"{type(estimator).__name__}. For another estimator, compute "
-                "validation errors along a path (e.g. with regularization_path) "
-                "and use from_path."
+                "from_estimator needs a fitted RegularizedMLPRegressorCV or "
+                f"RegularizedMLPClassifierCV, got {type(estimator).__name__}. "
+                "For another estimator, compute validation errors along a path "
+                "(e.g. with regularization_path) and use from_path."
             )
-        check_is_fitted(estimator, ["alphas_", "mse_path_", "alpha_"])
+        check_is_fitted(estimator, ["alphas_", "alpha_"])
+        if hasattr(estimator, "scores_path_"):
+            errors = -estimator.scores_path_
+            scoring = estimator.scoring
+            error_name = (
+                "log-loss"
+                if scoring is None
+                else f"-{scoring if isinstance(scoring, str) else 'score'}"
+            )
+        else:
+            errors, error_name = estimator.mse_path_, "MSE"
         return cls(
             alphas=estimator.alphas_,
-            mse_path=estimator.mse_path_,
+            mse_path=errors,
             alpha_=estimator.alpha_,
             nonzero_weights=getattr(estimator, "nonzero_weights_path_", None),
             selected_features=getattr(estimator, "selected_features_path_", None),
             estimator_name=type(estimator).__name__,
+            error_name=error_name,
         ).plot(ax=ax)
 
     @classmethod
@@ -305,6 +330,7 @@ class RegularizationPathDisplay:
         alpha_=None,
         nonzero_weights=None,
         selected_features=None,
+        error_name="MSE",
         ax=None,
     ):
         """Plot validation errors computed elsewhere along a path.
@@ -314,12 +340,14 @@ class RegularizationPathDisplay:
         alphas : array-like of shape (n_alphas,)
             Regularization strengths.
         mse_path : array-like of shape (n_alphas,) or (n_alphas, n_folds)
-            Validation MSE per alpha (and fold).
+            Validation error per alpha (and fold), lower is better.
         alpha_ : float, default=None
             Alpha to mark.
         nonzero_weights, selected_features : array-like, default=None
             Sparsity along the path, e.g. ``[s.n_nonzero for s in steps]``
             from :func:`regularization_path`.
+        error_name : str, default="MSE"
+            Name of the error, for the axis and the legend.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
 
@@ -333,4 +361,5 @@ class RegularizationPathDisplay:
             alpha_=alpha_,
             nonzero_weights=nonzero_weights,
             selected_features=selected_features,
+            error_name=error_name,
         ).plot(ax=ax)

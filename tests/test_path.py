@@ -9,8 +9,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.metrics import mean_poisson_deviance
 
 from sk_regnet import RegularizedMLPRegressor, regularization_path
+from sk_regnet._cv_base import SquaredErrorScore, _fold_path_scores
 from sk_regnet._grid import null_deviance as _null_loss
-from sk_regnet._path import PathStep, _fold_path_scores
+from sk_regnet._path import PathStep
 from sk_regnet._penalties import get_penalty
 
 # Tiny budgets keep these tests fast; not converging is expected.
@@ -283,7 +284,16 @@ def test_fold_scores_are_validation_mse(sparse_linear_data):
     train, test = np.arange(40), np.arange(40, 60)
     params = dict(hidden_layer_sizes=(3,), max_iter=40, random_state=3)
     mse, nonzero, features, _, support = _fold_path_scores(
-        params, X, y, None, train, test, np.array([1e-2]), None
+        RegularizedMLPRegressor,
+        params,
+        X,
+        y,
+        None,
+        train,
+        test,
+        np.array([1e-2]),
+        None,
+        SquaredErrorScore(),
     )
     model = RegularizedMLPRegressor(alpha=1e-2, **params).fit(X[train], y[train])
     assert_allclose(mse, [np.mean((model.predict(X[test]) - y[test]) ** 2)])
