@@ -13,7 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -66,7 +66,11 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        # np.inf: no patience limit, train to max_iter (as MLPRegressor).
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -177,12 +181,20 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
                 "partial_fit is only available for the stochastic solvers "
                 f"{STOCHASTIC_SOLVERS}; solver={self.solver!r} is not stochastic."
             )
-        if self.early_stopping:
-            raise AttributeError(
-                "partial_fit is not available with early_stopping=True; hold "
-                "out validation data yourself and score it between calls."
-            )
         return True
+
+    def _refuse_early_stopping(self):
+        """``partial_fit`` with ``early_stopping=True``: MLPRegressor's ValueError.
+
+        Raised at the call, not by hiding the method: ``early_stopping`` can
+        be switched on after a fit, and the method stays where it was.
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: one pass "
+                "over a block has no held-out data to stop on; hold out "
+                "validation data yourself and score it between calls."
+            )
 
     @available_if(_check_partial_fit)
     def partial_fit(self, X, y, sample_weight=None):
@@ -193,8 +205,9 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
         kept from one call to the next, so that blocks of a data set too large
         for memory can be streamed through the model. The first call
         initialises the network; later calls need the same number of features
-        and outputs. Not available with the full-batch solvers, nor
-        with ``early_stopping=True`` (an ``AttributeError`` says why).
+        and outputs. Not available with the full-batch solvers (an
+        ``AttributeError`` says why); with ``early_stopping=True`` it raises a
+        ``ValueError``, as MLPRegressor's.
         Parameters are validated at every call; ``alpha``, ``penalty`` and the
         loss take effect at the next call, while the optimizer's settings
         (``learning_rate_init``, ``momentum``, the betas, ``epsilon``) and the
@@ -236,6 +249,7 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
     @limit_blas_threads
     @_fit_context(prefer_skip_nested_validation=True)
     def _partial_fit(self, X, y, sample_weight):
+        self._refuse_early_stopping()
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight, incremental, validated=False):
@@ -265,7 +279,9 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
                 )
             y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
             self._check_targets(y_2d)
-            if not first_pass and y_2d.shape[1] != self.n_outputs_:
+            if not first_pass and y_2d.shape[1] != getattr(
+                self, "n_outputs_", y_2d.shape[1]
+            ):
                 raise ValueError(
                     f"y has {y_2d.shape[1]} outputs; the fitted model has "
                     f"{self.n_outputs_}."
@@ -313,7 +329,10 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
             self._random_state = rng
             # The inputs' moments behind group_importances_, accumulated over
             # partial_fit's batches.
-            moments = input_moments(X, group_ids, n_groups, sample_weight)
+            with np.errstate(over="ignore", invalid="ignore"):
+                # Inputs near finfo.max overflow their moments; the fit then
+                # says what is wrong with them (_refuse_untrainable_inputs).
+                moments = input_moments(X, group_ids, n_groups, sample_weight)
             previous = getattr(self, "_input_moments", None)
             if (
                 incremental
@@ -326,6 +345,10 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
             self._input_moments = moments
             if first_pass or self._solver() not in STOCHASTIC_SOLVERS:
                 self._stochastic_progress = None
+            elif not hasattr(self, "_stochastic_progress"):
+                # coefs_ and intercepts_ set by hand: training starts from
+                # them with a fresh optimizer, as MLPRegressor's.
+                self._stochastic_progress = None
             resume = not first_pass and self._stochastic_progress is not None
             previous_curve = self.loss_curve_ if resume else []
             result, objective = self._train(
@@ -337,12 +360,16 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
                 incremental=incremental,
                 resume=resume,
             )
+            if first_pass and result.diverged:
+                self._refuse_untrainable_inputs(objective, theta0)
 
-        if first_pass or not incremental:
+        # (Checked with hasattr too: a model whose coefs_ and intercepts_ were
+        # set by hand has no record of its targets yet.)
+        if first_pass or not incremental or not hasattr(self, "_y_ndim"):
             # Predictions take the shape of the y of the last fit (a warm
             # start with y of shape (n, 1) after a 1-D y predicts (n, 1)).
             self._y_ndim = y.ndim
-        if first_pass:
+        if first_pass or not hasattr(self, "t_"):
             self.n_outputs_ = y_2d.shape[1]
             self.t_ = 0
         self._set_fitted(layout, objective, result, previous_curve, incremental)

@@ -141,12 +141,15 @@ class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
         gradient tolerance for ``'lbfgs'`` (as in MLPRegressor; scipy's
         relative-reduction test, about 2e-9, often stops it first). With
         ``tol=0`` ``'gd'`` takes exactly ``max_iter`` steps.
-    n_iter_no_change : int, default=10
-        Patience of the stopping rule.
+    n_iter_no_change : int or np.inf, default=10
+        Patience of the stopping rule (``np.inf``: none, train to
+        ``max_iter``; ``'lbfgs'`` and ``'fista'`` still stop on their
+        gradient tests).
     early_stopping : bool, default=False
         Stochastic solvers: hold out ``validation_fraction`` of the data and
         stop when its R² stops improving, keeping the best parameters seen.
-        The full-batch solvers ignore it; ``partial_fit`` refuses it.
+        The full-batch solvers ignore it; ``partial_fit`` refuses it (a
+        ``ValueError``).
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     momentum : float, default=0.9

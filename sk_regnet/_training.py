@@ -218,14 +218,43 @@ class TrainingMixin:
             )
         return result, objective
 
+    def _refuse_untrainable_inputs(self, objective, theta0):
+        """After a first fit diverged: raise if ``X`` left nothing to train.
+
+        When the objective or its gradient is already non-finite at the
+        initial weights, no solver can take a finite step and the "fitted"
+        model would be the random start. If the all-zero network (which
+        ignores ``X``) has a finite objective and gradient, the inputs are
+        what overflows (values near ``finfo.max``, say): a ``ValueError``
+        with MLPRegressor's message, whose solver turns such data into
+        non-finite weights. Otherwise (targets whose loss overflows for any
+        weights, say) the divergence stays a warning.
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if _solvers._all_finite(*objective.value_and_grad_smooth(theta0)):
+                return
+            zero = np.zeros_like(theta0)
+            if not _solvers._all_finite(*objective.value_and_grad_smooth(zero)):
+                return
+            X = objective.X
+            largest = float(abs(X).max()) if X.size else 0.0
+        raise ValueError(
+            "Solver produced non-finite parameter weights. The input data may "
+            "contain large values and need to be preprocessed: the objective "
+            "or its gradient is not finite at the initial weights, where it is "
+            "at the all-zero network (the largest absolute value in X is "
+            f"{largest:.3g}); scale X, e.g. with StandardScaler."
+        )
+
     def _validation_split(self, X, y, sample_weight):
-        """MLPRegressor's early-stopping split (not stratified)."""
+        """The early-stopping split, stratified by ``_early_stopping_strata``."""
         split = train_test_split(
             X,
             y,
             *([] if sample_weight is None else [sample_weight]),
             random_state=self._random_state,
             test_size=self.validation_fraction,
+            stratify=self._early_stopping_strata(y),
         )
         if split[1].shape[0] < 2:
             raise ValueError(
@@ -342,6 +371,10 @@ class TrainingMixin:
             result.value = result.loss_curve[-1]
         self._stochastic_progress = progress
         return result, objective
+
+    def _early_stopping_strata(self, y):
+        """What the early-stopping split is stratified on: nothing (regression)."""
+        return None
 
     def _make_optimizer(self, n_params, dtype):
         if self._solver() == "sgd":

@@ -259,3 +259,67 @@ def test_bad_layer_sizes(small_regression, sizes):
     X, y = small_regression
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         RegularizedMLPRegressor(sizes).fit(X, y)
+
+
+# ------------------------------------ MLPRegressor's behaviour (issue 15)
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+def test_n_iter_no_change_inf_trains_to_max_iter(small_regression, solver):
+    # As MLPRegressor: no patience limit, even with a tolerance nothing meets.
+    X, y = small_regression
+    model = RegularizedMLPRegressor(
+        (4,),
+        solver=solver,
+        tol=1e9,
+        n_iter_no_change=np.inf,
+        max_iter=12,
+        learning_rate_init=1e-3,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="max_iter=12"):
+        model.fit(X, y)
+    assert model.n_iter_ == 12
+    with pytest.raises(ValueError, match="n_iter_no_change"):
+        model.set_params(n_iter_no_change=2.5).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "fista", "gd", "sgd", "adam"])
+def test_inputs_near_the_float_maximum_raise(small_regression, solver):
+    # The objective overflows at the initial weights while the all-zero
+    # network fits: nothing can be trained, and the error says the inputs
+    # need scaling (MLPRegressor's message), instead of a warning and the
+    # random start returned as a model. A previous fit is kept.
+    X, y = small_regression
+    model = RegularizedMLPRegressor((4,), solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    coefs = [W.copy() for W in model.coefs_]
+    huge = np.finfo(np.float64).max * np.random.RandomState(0).uniform(size=X.shape)
+    with pytest.raises(ValueError, match="non-finite parameter weights.*scale X"):
+        model.fit(huge, y)
+    for W, before in zip(model.coefs_, coefs):
+        assert_allclose(W, before)
+
+
+def test_partial_fit_starts_from_weights_set_by_hand():
+    # As MLPRegressor: coefs_ and intercepts_ assigned before the first
+    # partial_fit are where training starts (one plain SGD step here).
+    X = np.array([[0.5, -1.0]])
+    y = np.array([2.0])
+    model = RegularizedMLPRegressor(
+        (1,),
+        "identity",
+        penalty=None,
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=0.1,
+    )
+    model.coefs_ = [np.array([[1.0], [2.0]]), np.array([[0.5]])]
+    model.intercepts_ = [np.array([0.0]), np.array([0.0])]
+    model.n_features_in_ = 2
+    model.partial_fit(X, y)
+    # f = 0.5 * (0.5 - 2) = -0.75; dL/df = 2 (f - y) = -5.5.
+    assert_allclose(model.coefs_[1], [[0.5 + 0.1 * 5.5 * -1.5]])
+    assert_allclose(model.intercepts_[1], [0.55])
+    assert_allclose(model.coefs_[0], [[1.0 + 0.1 * 5.5 * 0.5 * 0.5], [2.0 - 0.275]])
+    assert model.t_ == 1 and model.predict(X).shape == (1,)
