@@ -10,6 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
+    type_of_target,
     unique_labels,
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -80,12 +81,15 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
         Iterations, or epochs for the stochastic solvers.
     tol : float, default=1e-4
         Stopping tolerance.
-    n_iter_no_change : int, default=10
-        Patience of the stopping rule.
+    n_iter_no_change : int or np.inf, default=10
+        Patience of the stopping rule (``np.inf``: none, train to
+        ``max_iter``; ``'lbfgs'`` and ``'fista'`` still stop on their
+        gradient tests).
     early_stopping : bool, default=False
         Stochastic solvers: hold out ``validation_fraction`` of the data
-        (not stratified) and stop when its accuracy (subset accuracy for
-        multilabel ``y``) stops improving, keeping the best parameters seen.
+        (stratified by class, except for multilabel ``y``) and stop when its
+        accuracy (subset accuracy for multilabel ``y``) stops improving,
+        keeping the best parameters seen. ``partial_fit`` refuses it.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     momentum : float, default=0.9
@@ -245,16 +249,8 @@ group_support_, group_importances_, group_weights_ : see \
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        if reset:
-            self._label_binarizer = LabelBinarizer()
-            self._label_binarizer.fit(y if classes is None else classes)
-            if classes is not None and len(
-                np.setdiff1d(unique_labels(y), self._label_binarizer.classes_)
-            ):
-                raise ValueError(
-                    f"y has labels {np.setdiff1d(unique_labels(y), classes)} "
-                    f"that are not in classes={list(classes)}."
-                )
+        if reset or classes is not None:
+            self._label_binarizer = self._fit_labels(y, classes)
             if len(self._label_binarizer.classes_) < 2:
                 raise ValueError(
                     "y has one class "
@@ -281,6 +277,34 @@ group_support_, group_importances_, group_weights_ : see \
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, Y, self._validate_sample_weight(sample_weight, X, factor)
 
+    @staticmethod
+    def _fit_labels(y, classes):
+        """The label binarizer of a first pass: from ``y``, or from ``classes``.
+
+        ``classes`` (the first ``partial_fit``) must hold every label of
+        ``y``. For a multilabel indicator ``y`` the labels are its columns,
+        as in MLPClassifier: ``classes`` must then be ``0 .. n_labels - 1``.
+        """
+        binarizer = LabelBinarizer()
+        if classes is None:
+            return binarizer.fit(y)
+        if type_of_target(y) == "multilabel-indicator":
+            if not np.array_equal(unique_labels(classes), np.arange(y.shape[1])):
+                raise ValueError(
+                    f"y is a multilabel indicator matrix of {y.shape[1]} labels; "
+                    f"classes must be their column indices 0 .. {y.shape[1] - 1}, "
+                    f"got classes={np.asarray(classes).tolist()}."
+                )
+            return binarizer.fit(y)
+        binarizer.fit(classes)
+        unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y has labels {unknown.tolist()} that are not in "
+                f"classes={np.asarray(classes).tolist()}."
+            )
+        return binarizer
+
     def _class_weight_factor(self, y, multilabel, incremental):
         """Each sample's class weight, or None without ``class_weight``."""
         if self.class_weight is None:
@@ -293,7 +317,7 @@ group_support_, group_importances_, group_weights_ : see \
             if unknown:
                 raise ValueError(
                     f"class_weight names {unknown}, not among the classes "
-                    f"{list(self.classes_)}."
+                    f"{self.classes_.tolist()}."
                 )
             weights = np.array([self.class_weight.get(c, 1.0) for c in self.classes_])
         elif incremental:
@@ -330,6 +354,16 @@ group_support_, group_importances_, group_weights_ : see \
             sample_weight=sample_weight,
         )
 
+    def _early_stopping_strata(self, y):
+        """Stratify the early-stopping split on the labels, as MLPClassifier.
+
+        On the indicator rows (boolean, as MLPClassifier's binary split), for
+        binary and multiclass ``y``; a multilabel split is not stratified.
+        """
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return None
+        return y.astype(bool)
+
     def _indicator_labels(self, output):
         """Hard labels from an output: class indices, or a 0/1 matrix."""
         if self._label_binarizer.y_type_ == "multiclass":
@@ -344,9 +378,10 @@ group_support_, group_importances_, group_weights_ : see \
 
         As MLPClassifier: ``classes``, all the labels the stream will hold,
         is required at the first call (and may be repeated, unchanged,
-        later); labels outside them raise a ``ValueError``. Only for the
-        stochastic solvers ``'adam'`` and ``'sgd'``, without
-        ``early_stopping``.
+        later); labels outside them raise a ``ValueError``. For a multilabel
+        indicator ``y``, ``classes`` are its column indices. Only for the
+        stochastic solvers ``'adam'`` and ``'sgd'``; with
+        ``early_stopping=True`` it raises a ``ValueError``.
 
         Parameters
         ----------
@@ -377,15 +412,17 @@ group_support_, group_importances_, group_weights_ : see \
         >>> model.classes_, model.t_
         (array([0, 1]), 300)
         """
-        first_call = _check_partial_fit_first_call(self, classes)
-        return self._partial_fit_classes(X, y, sample_weight, classes, first_call)
+        return self._partial_fit_classes(X, y, sample_weight, classes)
 
+    # Not named partial_fit: _fit_context validates the parameters on every
+    # call (see BaseRegularizedMLP._partial_fit), before anything is changed.
     @limit_blas_threads
     @_fit_context(prefer_skip_nested_validation=True)
-    def _partial_fit_classes(self, X, y, sample_weight, classes, first_call):
-        if first_call:
-            # _check_partial_fit_first_call set classes_: _fit sees no model
-            # yet (a first pass) and the labels come from ``classes``.
+    def _partial_fit_classes(self, X, y, sample_weight, classes):
+        self._refuse_early_stopping()
+        if _check_partial_fit_first_call(self, classes):
+            # It set classes_; _fit takes the labels from ``classes`` instead
+            # (and a failed call leaves no classes_ behind).
             del self.classes_
             self._first_classes = classes
         try:

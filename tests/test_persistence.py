@@ -12,9 +12,14 @@ import pytest
 import skops.io as sio
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
+from sklearn.datasets import make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
 
-from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV
+from sk_regnet import (
+    RegularizedMLPClassifier,
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+)
 from sk_regnet._solvers import AdamState, SGDState, StochasticProgress
 
 OWN_TYPE = "sk_regnet._mlp.RegularizedMLPRegressor"
@@ -80,7 +85,9 @@ def _skops(model, tmp_path):
     path = tmp_path / "model.skops"
     sio.dump(model, path)
     untrusted = sio.get_untrusted_types(file=path)
-    assert untrusted == [OWN_TYPE]
+    # The estimator's own class only (the classifier's LabelBinarizer is one
+    # of the scikit-learn types skops trusts).
+    assert untrusted == [f"{type(model).__module__}.{type(model).__name__}"]
     return sio.load(path, trusted=untrusted)
 
 
@@ -274,3 +281,72 @@ def test_cv_estimator_skops_needs_only_sk_regnet_types(tmp_path):
     loaded = sio.load(path, trusted=untrusted)
     assert loaded.path_ == model.path_
     assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+# ------------------------------------------------------------- the classifier
+CLASSIFIER_CONFIGS = {
+    "fista-l1-string-labels": ({"penalty": "l1", "alpha": 1e-2}, "strings"),
+    "adam-binary": ({"solver": "adam"}, "binary"),
+    "group-lasso-class-weight": (
+        {"penalty": "group_lasso", "alpha": 1e-2, "class_weight": "balanced"},
+        "strings",
+    ),
+    "lbfgs-multilabel": ({"solver": "lbfgs", "penalty": None}, "multilabel"),
+}
+
+
+def _labels(kind):
+    X, _ = _data()
+    if kind == "multilabel":
+        X, Y = make_multilabel_classification(40, 3, n_classes=3, random_state=0)
+        return X, Y
+    if kind == "binary":
+        return X, (X[:, 0] > 0).astype(int)
+    return X, np.array(["ant", "bee", "cat"])[np.argmax(X, axis=1)]
+
+
+@functools.cache
+def _fitted_classifier(config):
+    params, kind = CLASSIFIER_CONFIGS[config]
+    X, y = _labels(kind)
+    model = RegularizedMLPClassifier((5,), max_iter=15, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return model, X
+
+
+@pytest.mark.parametrize("round_trip", list(ROUND_TRIPS))
+@pytest.mark.parametrize("config", list(CLASSIFIER_CONFIGS))
+def test_classifier_round_trip_gives_identical_predictions(
+    config, round_trip, tmp_path
+):
+    model, X = _fitted_classifier(config)
+    loaded = ROUND_TRIPS[round_trip](model, tmp_path)
+    assert type(loaded) is RegularizedMLPClassifier
+    assert loaded.get_params() == model.get_params()
+    assert_array_equal(loaded.classes_, model.classes_)
+    assert loaded.classes_.dtype == model.classes_.dtype
+    for a, b in zip(
+        loaded.coefs_ + loaded.intercepts_, model.coefs_ + model.intercepts_
+    ):
+        assert_array_equal(a, b)
+    assert_array_equal(loaded.predict(X), model.predict(X))
+    assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("round_trip", list(ROUND_TRIPS))
+def test_classifier_partial_fit_continues_identically_after_a_round_trip(
+    round_trip, tmp_path
+):
+    X, y = _labels("strings")
+    model = RegularizedMLPClassifier((5,), solver="adam", random_state=0)
+    model.partial_fit(X, y, classes=["ant", "bee", "cat", "dog"])
+    loaded = ROUND_TRIPS[round_trip](model, tmp_path)
+    for m in (model, loaded):
+        for _ in range(2):
+            m.partial_fit(X, y)
+        with pytest.raises(ValueError, match="not in `self.classes_`"):
+            m.partial_fit(X[:2], ["ant", "emu"])
+    assert loaded.loss_curve_ == model.loss_curve_
+    assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
