@@ -99,16 +99,41 @@ def constant_deviance(loss, y, sample_weight):
     return 0.0 if abs(deviance) <= 1e-9 * (abs(best) + abs(floor)) else deviance
 
 
-def loss_gradient_at_zero(loss, X, y, sample_weight):
-    """``G = X^T r``: the data loss's gradient in a linear first layer at ``W = 0``.
+def output_residual(loss, y, sample_weight):
+    """``r``: the data loss's gradient in the raw output at the best constant.
 
-    ``r`` is the gradient of the loss in the raw output at the best constant.
+    One row per sample (the sample weights and the mean's ``1/n`` included).
     """
     y = _as_2d(y)
     sw = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     c, _ = best_constant(loss, y, sw)
     _, r = loss_value_and_grad(loss, y, np.broadcast_to(c, y.shape).copy(), sw)
-    return np.asarray(X.T @ np.asarray(r, dtype=np.float64))
+    return np.asarray(r, dtype=np.float64)
+
+
+def loss_gradient_at_zero(loss, X, y, sample_weight):
+    """``G = X^T r``: the data loss's gradient in a linear first layer at ``W = 0``.
+
+    ``r`` is the gradient of the loss in the raw output at the best constant.
+    """
+    return np.asarray(X.T @ output_residual(loss, y, sample_weight))
+
+
+def null_gradient_level(X, r, group_ids, n_groups):
+    """How large ``||G[g]||`` grows for inputs unrelated to the target.
+
+    With ``r`` fixed and the rows independent, ``||G[g]||^2`` has mean
+    ``s_g^2 = sum_{j in g} sum_i x_ij^2 |r_i|^2``; over ``n_groups`` groups
+    of pure noise the largest norm stays near ``max_g s_g * sqrt(2 log
+    n_groups)`` (the universal threshold's scale). Returns that level.
+    """
+    squared = X.multiply(X) if hasattr(X, "multiply") else X**2
+    per_feature = np.asarray(squared.T @ np.sum(r**2, axis=1)).ravel()
+    keep = group_ids >= 0
+    s = np.sqrt(
+        np.bincount(group_ids[keep], weights=per_feature[keep], minlength=n_groups)
+    )
+    return float(np.max(s)) * np.sqrt(2 * np.log(max(n_groups, 2)))
 
 
 def grid_top(penalty, G):

@@ -76,3 +76,25 @@ def test_cv_adaptive_group_lasso_selects_friedman_features(
     best = int(np.searchsorted(model.alphas_, model.alpha_))
     assert_allclose(freq.sum() * n_folds, model.selected_features_path_[best].sum())
     assert np.all(freq[:5] == 1.0)
+
+
+def test_null_gradient_level_bounds_noise_inputs():
+    # Inputs unrelated to the target: the largest group norm of G = X^T r
+    # stays below the level in nearly every draw (and is not far below it).
+    from sk_regnet._grid import null_gradient_level, output_residual
+    from sk_regnet._losses import get_classification_loss
+
+    rng = np.random.RandomState(0)
+    loss = get_classification_loss("binary")
+    ids = np.repeat(np.arange(10), 2)  # 10 groups of two inputs
+    ratios = []
+    for _ in range(200):
+        X = rng.normal(size=(300, 20))
+        y = (rng.rand(300) < 0.3).astype(float)[:, None]
+        r = output_residual(loss, y, None)
+        G = X.T @ r
+        norms = np.sqrt(np.bincount(ids, weights=np.sum(G**2, axis=1)))
+        ratios.append(norms.max() / null_gradient_level(X, r, ids, 10))
+    ratios = np.array(ratios)
+    assert np.mean(ratios < 1) > 0.9
+    assert 0.4 < np.median(ratios) < 1

@@ -207,3 +207,35 @@ def test_parameters_follow_the_base_estimator():
     for name, value in RegularizedMLPClassifierCV().get_params().items():
         if name in defaults:
             assert value == defaults[name], name
+
+
+def _noisy_xor(seed, n, p):
+    """XOR of the signs of features 0 and 1 among ``p`` features, 5% flipped."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, p))
+    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)
+    flipped = rng.rand(n) < 0.05
+    y[flipped] = 1 - y[flipped]
+    return X, y
+
+
+@pytest.mark.parametrize("seed, n, p", [(0, 600, 12), (1, 800, 16), (2, 500, 10)])
+def test_adaptive_group_lasso_keeps_exactly_the_xor_inputs(seed, n, p):
+    # No linear signal at all: the grid's top is the gradient's noise level,
+    # and the first stage must not fit the noise (ADAPTIVE_NOISE_FLOOR).
+    # Defaults otherwise: network, grid, folds.
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _noisy_xor(seed, n, p)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=seed, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    model = RegularizedMLPClassifierCV(
+        penalty="group_lasso", group_weights="adaptive", random_state=seed
+    ).fit(scaler.transform(X_train), y_train)
+    assert np.flatnonzero(model.feature_importances_).tolist() == [0, 1]
+    # The Bayes accuracy is 0.95 (5% of labels flipped); a linear model
+    # scores about 0.5.
+    assert model.score(scaler.transform(X_test), y_test) > 0.88
