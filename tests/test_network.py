@@ -405,3 +405,35 @@ def test_constant_penalty_through_autograd_is_quiet():
     f_ref, g_ref = plain.value_and_grad_full(theta)
     assert f == f_ref
     assert_array_equal(g, g_ref)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("sizes", [[5, 7, 3], [3, 6, 6, 1]])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_row_blocked_backward_matches_autograd(activation, sizes, dtype, monkeypatch):
+    # Large inputs are back-propagated in blocks of rows; tiny blocks here
+    # put every edge (a last, shorter block; one row) on small data.
+    from sk_regnet import _network
+
+    rng = np.random.RandomState(0)
+    layout = ParameterLayout(sizes)
+    theta = initialize(layout, "normal", activation, rng)
+    X = rng.randn(41, sizes[0])
+    X[::5] = 0.0  # zero rows: pre-activations at relu's kink
+    G = rng.randn(41, sizes[-1])
+    expected = _plain_grad(layout, activation, theta, X, G)
+    monkeypatch.setattr(_network, "_BLOCK_ELEMENTS", 8)
+    monkeypatch.setattr(_network, "_MIN_BLOCK_ROWS", 2)
+    net = Network(layout, activation)
+    for reuse in (False, True, True):  # fresh, then reused buffers
+        out, tape = net.forward(
+            theta.astype(dtype), X.astype(dtype), keep=True, reuse=reuse
+        )
+        grad = net.backward(tape, G.astype(dtype))
+        assert grad.dtype == dtype
+        if dtype == np.float64:
+            assert_allclose(grad, expected, rtol=1e-10, atol=1e-12)
+        else:
+            assert_allclose(
+                grad, expected, rtol=2e-4, atol=2e-4 * np.abs(expected).max()
+            )
