@@ -1,18 +1,16 @@
-"""The figure of ``sk-regnet compare`` (matplotlib is imported lazily)."""
+"""The figure of ``sk-regnet compare`` (matplotlib is imported lazily).
+
+One figure for both tasks: the models panel (regression: each model's curve
+over x, or predicted against true values; classification: each model's test
+log-loss and accuracy), the validation curves of the cross-validated
+networks and, when rows select features, the features each kept.
+"""
 
 import numpy as np
 
+from ._comparison import ARTICLE_SETTING, BASELINE, CROSS_VALIDATED, NO_PENALTY
+from ._datasets import CLASSIFICATION
 from ._plotting import set_error_scale
-
-# How each row's ``alpha`` was chosen (the ``selection`` of a row of
-# :func:`sk_regnet.experiments.compare`). Defined here, the module that
-# ``experiments`` imports, because the figure groups its panels by them; the
-# figure never imports ``experiments``.
-ARTICLE_SETTING = "article setting"
-CROSS_VALIDATED = "cross-validated"
-NO_PENALTY = "no penalty"
-BASELINE = "linear baseline"
-
 
 # One look per model of a panel, so that curves lying on one another can be
 # told apart: the first drawn is the widest and later, narrower, dashed lines
@@ -30,9 +28,9 @@ def _cycled(values, k):
     return values[k % len(values)]
 
 
-def _label(row, n_features):
-    """A model's legend entry: its test MSE, and what a group lasso kept."""
-    label = f"{row['model']} (test MSE {row['test_mse']:.4g}"
+def _label(row, n_features, spec):
+    """A model's legend entry: its test error, and what a sparse row kept."""
+    label = f"{row['model']} (test {spec.error_name} {row[spec.headline]:.4g}"
     if row.get("kept") is not None:
         label += f", kept {len(row['kept'])}/{n_features}"
     return label + ")"
@@ -64,7 +62,7 @@ def _plot_curves(ax, comparison, models, title):
             color=f"C{k}",
             linestyle=_cycled(_LINE_STYLES, k),
             lw=max(3.2 - 0.5 * k, 1.2),
-            label=_label(row, data.n_features),
+            label=_label(row, data.n_features, comparison.spec),
         )
     ax.set(title=title, xlabel=data.feature_names[0], ylabel=data.target_name)
     ax.legend(fontsize="x-small", loc="best")
@@ -85,7 +83,7 @@ def _plot_predicted_vs_true(ax, comparison, models):
             facecolors="none",
             edgecolors=f"C{k}",
             linewidths=1.1,
-            label=_label(row, data.n_features),
+            label=_label(row, data.n_features, comparison.spec),
         )
     ax.set(
         title="Test set: predicted vs true",
@@ -129,6 +127,7 @@ def _grid_label(name, alpha, best, alphas):
 def _plot_validation(ax, comparison):
     from matplotlib.transforms import blended_transform_factory
 
+    key = comparison.spec.curve_key
     # Each grid's range as a bar along the bottom of the axes (x in alpha,
     # y in axes fractions), its ends capped: automatic grids differ per
     # penalty, and a choice at an end is visible as a ring on a cap.
@@ -138,7 +137,7 @@ def _plot_validation(ax, comparison):
         alphas = np.asarray(curve["alphas"])
         (line,) = ax.semilogx(
             alphas,
-            curve["cv_mse"],
+            curve[key],
             color=f"C{k}",
             linestyle=_cycled(_LINE_STYLES, k),
             marker="o",
@@ -159,7 +158,7 @@ def _plot_validation(ax, comparison):
         )
         (chosen,) = ax.plot(
             alphas[best],
-            curve["cv_mse"][best],
+            curve[key][best],
             linestyle="none",
             marker=_cycled(_CHOSEN_MARKERS, k),
             ms=_cycled(_CHOSEN_SIZES, k),
@@ -171,18 +170,91 @@ def _plot_validation(ax, comparison):
         )
         handles.append((line, chosen))
         labels.append(_grid_label(name, curve["alpha"], best, alphas))
-    set_error_scale(
-        ax, np.concatenate([c["cv_mse"] for c in comparison.curves.values()])
-    )
+    set_error_scale(ax, np.concatenate([c[key] for c in comparison.curves.values()]))
     # Room beside the grids' ends, and below the curves for the grid bars.
     ax.margins(x=0.05)
     _room_below(ax, _BAR_BASE + _BAR_STEP * len(comparison.curves))
     ax.set(
         title="Validation curves (ring: chosen alpha; bars: grids)",
         xlabel="alpha",
-        ylabel="mean CV MSE (standardised y)",
+        ylabel=comparison.spec.curve_label,
     )
     ax.legend(handles, labels, fontsize="x-small", loc="best", markerscale=0.6)
+
+
+#: Most features the kept panel lists (those kept by some row, in order).
+MAX_KEPT_SHOWN = 40
+
+
+def _short_name(row):
+    """A row's model name without ``network ``."""
+    return row["model"].removeprefix("network ")
+
+
+def _plot_kept(ax, comparison, rows, colors):
+    """Which features each selecting row kept: a mark per (feature, row).
+
+    ``colors``: each row's colour, that of the models panel.
+    """
+    data = comparison.dataset
+    names = list(data.feature_names)
+    kept = [set(row["kept"]) for row in rows]
+    shown = [name for name in names if any(name in k for k in kept)]
+    dropped = len(names) - len(shown)
+    shown = shown[:MAX_KEPT_SHOWN]
+    for k, (features, color) in enumerate(zip(kept, colors)):
+        y = [i for i, name in enumerate(shown) if name in features]
+        ax.plot([k] * len(y), y, linestyle="none", marker="s", ms=7, color=color)
+    ax.set_xticks(
+        range(len(rows)),
+        [f"{_short_name(row)}\n{len(row['kept'])}/{len(names)}" for row in rows],
+        fontsize="x-small",
+        rotation=30,
+        ha="right",
+        rotation_mode="anchor",
+    )
+    ax.set_yticks(range(len(shown)), shown, fontsize="x-small")
+    informative = set(data.informative or ())
+    for label in ax.get_yticklabels():
+        if label.get_text() in informative:
+            label.set_fontweight("bold")
+    ax.set_xlim(-0.6, len(rows) - 0.4)
+    ax.set_ylim(len(shown) - 0.4, -0.6)  # the first column on top
+    ax.grid(True, color="0.9", lw=0.6)
+    ax.set_axisbelow(True)
+    title = f"Features kept ({dropped} of {len(names)} kept by none"
+    if len(shown) < len(names) - dropped:
+        title += f"; first {len(shown)} shown"
+    if informative:
+        title += "; bold: informative"
+    ax.set_title(title + ")")
+
+
+def _plot_scores(ax, comparison, models):
+    """Classification: each model's test log-loss (bars) and accuracy."""
+    spec = comparison.spec
+    rows = [row for row, _ in models]
+    losses = [row[spec.headline] for row in rows]
+    bars = ax.barh(
+        range(len(rows)),
+        losses,
+        color=[f"C{k}" for k in range(len(rows))],
+        alpha=0.8,
+    )
+    for bar, row in zip(bars, rows):
+        ax.annotate(
+            f" {row[spec.headline]:.4g}, acc {row['test_accuracy']:.3f}",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            va="center",
+            fontsize="x-small",
+        )
+    ax.set_yticks(range(len(rows)), [row["model"] for row in rows], fontsize="small")
+    ax.invert_yaxis()  # the table's order, top down
+    ax.set_xlim(0, 1.45 * max(losses, default=1.0))
+    ax.set(
+        title=f"Test set: {spec.error_name} (bars) and accuracy",
+        xlabel=f"test {spec.error_name}",
+    )
 
 
 def comparison_figure(comparison):
@@ -205,44 +277,68 @@ def comparison_figure(comparison):
     """
     from matplotlib.figure import Figure
 
+    data = comparison.dataset
     article = _panel_models(comparison, {ARTICLE_SETTING})
     tuned = _panel_models(comparison, {CROSS_VALIDATED, NO_PENALTY, BASELINE})
+    selecting = [row for row in comparison.rows if row.get("kept") is not None]
     # Curves over x need one numeric feature.
-    one_d = comparison.dataset.n_features == 1 and not comparison.dataset.categories
+    one_d = data.n_features == 1 and not data.categories
     panels = []
     if one_d and article:
         panels.append("article")
     panels.append("models")
     if comparison.curves:
         panels.append("validation")
+    if selecting and data.n_features > 1:
+        panels.append("kept")
 
+    # Tall enough for a label per listed feature.
+    n_listed = min(
+        MAX_KEPT_SHOWN,
+        sum(any(n in row["kept"] for row in selecting) for n in data.feature_names),
+    )
+    height = max(4.6, 1.6 + 0.17 * n_listed) if "kept" in panels else 4.6
     # A bare Figure: no pyplot state, no GUI backend, nothing left open.
-    fig = Figure(figsize=(5.5 * len(panels), 4.6), layout="tight")
+    fig = Figure(figsize=(5.5 * len(panels), height), layout="tight")
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, panel in zip(axes, panels):
         if panel == "article":
             _plot_curves(ax, comparison, article, "Article settings (gd, 500 steps)")
+        elif panel == "models" and comparison.task == CLASSIFICATION:
+            _plot_scores(ax, comparison, tuned)
         elif panel == "models" and one_d:
             _plot_curves(ax, comparison, tuned, "Alpha by cross-validation")
         elif panel == "models":
             _plot_predicted_vs_true(ax, comparison, tuned)
-        else:
+        elif panel == "validation":
             _plot_validation(ax, comparison)
-    fig.suptitle(f"sk-regnet compare: {comparison.dataset.name}")
+        else:
+            # Each row in its colour of the models panel.
+            order = [row["model"] for row, _ in tuned]
+            colors = [
+                f"C{order.index(row['model'])}" if row["model"] in order else "0.3"
+                for row in selecting
+            ]
+            _plot_kept(ax, comparison, selecting, colors)
+    fig.suptitle(f"sk-regnet compare: {data.name}")
     return fig
 
 
 def plot_comparison(comparison, path):
     """Draw the figure of a :class:`~sk_regnet.experiments.Comparison`.
 
-    With one input feature: the data (test points, training points faded),
-    each model's curve over a dense grid of x and the true function when it
-    is known, the article's models and the cross-validated ones in separate
-    panels. With more features: predicted against true on the test set.
-    Both add the validation curve over alpha of each cross-validated penalty,
-    its chosen alpha marked, on a log error axis when the errors span more
-    than a decade. Each model and each penalty has its own colour and line
-    style or marker, so that lines lying on one another stay apart.
+    Regression with one input feature: the data (test points, training
+    points faded), each model's curve over a dense grid of x and the true
+    function when it is known, the article's models and the cross-validated
+    ones in separate panels; with more features: predicted against true on
+    the test set. Classification: each model's test log-loss as a bar, its
+    accuracy beside it. Then the validation curve over alpha of each
+    cross-validated penalty (mean CV MSE or log-loss), its chosen alpha
+    marked, on a log error axis when the errors span more than a decade;
+    and, with several features and rows that select them, which features
+    each such row kept (informative ones in bold when known). Each model
+    and each penalty has its own colour and line style or marker, so that
+    lines lying on one another stay apart.
 
     Parameters
     ----------

@@ -1,26 +1,36 @@
-"""Data for the experiments: the article's, bundled datasets, CSV files.
+"""Data for the experiments: the article's draw and the bundled datasets.
 
-A CSV file's columns are numeric or categorical, decided from the data: a
-column with a value that is not a number is categorical (its values kept as
-text, its levels those of the training rows), a numeric one is read as
-float. Everything returns a :class:`Dataset` (a train/test split and what it is) or
-raises :class:`DataError` with a message that names the problem, which the
-command line reports as one line.
+Each is a :class:`Dataset`: a train/test split, what it is and whether its
+target is predicted as a number (``'regression'``) or as class labels
+(``'classification'``, split stratified). Bad input raises
+:class:`DataError` with a message that names the problem, which the command
+line reports as one line. CSV files are read by ``_csv``.
 """
 
-import csv
 import numbers
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_diabetes, make_friedman1
+from sklearn.datasets import load_breast_cancer, load_diabetes, make_friedman1
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 #: Datasets that ship with the package (nothing is downloaded).
-DATASETS = ("article", "diabetes", "friedman1")
+DATASETS = ("article", "diabetes", "friedman1", "breast_cancer")
+REGRESSION = "regression"
+CLASSIFICATION = "classification"
+#: The bundled datasets that are classification problems.
+CLASSIFICATION_DATASETS = ("breast_cancer",)
+#: Test share of a bundled dataset's split when none is given: 0.25 for the
+#: classification data (the split of issue 15's anchors), 0.2 otherwise.
+DEFAULT_TEST_SIZE = 0.2
+_TEST_SIZES = {"breast_cancer": 0.25}
+#: Classes the dataset line names before it says how many more there are.
+MAX_CLASSES_SHOWN = 8
+
+
+def default_test_size(name):
+    """The test share of ``name``'s split when none is given."""
+    return _TEST_SIZES.get(name, DEFAULT_TEST_SIZE)
 
 
 class DataError(ValueError):
@@ -50,6 +60,8 @@ class Dataset:
         ``X_test`` are object arrays (numbers as float, levels as str).
     informative : list of str or None
         The features the noise-free target depends on, when known.
+    task : {'regression', 'classification'}
+        Whether ``y`` is a number to predict or class labels.
     """
 
     name: str
@@ -63,17 +75,32 @@ class Dataset:
     is_article: bool = False
     categories: dict = field(default_factory=dict)
     informative: list = None
+    task: str = REGRESSION
 
     @property
     def n_features(self):
         """Number of input features."""
         return self.X_train.shape[1]
 
+    @property
+    def classes(self):
+        """The class labels of a classification target, sorted (None else)."""
+        if self.task != CLASSIFICATION:
+            return None
+        return np.unique(np.concatenate([self.y_train, self.y_test]))
+
     def describe(self):
-        """One line: name, sizes, target, the categorical features."""
+        """One line: name, sizes, target (its classes), the categorical features."""
+        target = f"target {self.target_name}"
+        if self.task == CLASSIFICATION:
+            classes = [str(c) for c in self.classes]
+            shown = ", ".join(classes[:MAX_CLASSES_SHOWN])
+            more = len(classes) - MAX_CLASSES_SHOWN
+            shown += f", ... ({more} more)" if more > 0 else ""
+            target += f": {len(classes)} classes ({shown})"
         line = (
             f"{self.name} ({self.X_train.shape[0]} train / {self.X_test.shape[0]} "
-            f"test samples, {self.n_features} feature(s), target {self.target_name})"
+            f"test samples, {self.n_features} feature(s), {target})"
         )
         if self.categories:
             line += "; one-hot encoded: " + ", ".join(
@@ -124,11 +151,49 @@ def article_data(seed=0, test_size=0.2):
     np.random.seed(seed)
     X = np.random.rand(100, 1) * 2 - 1
     y = np.sin(np.pi * X).squeeze() + np.random.randn(100) * 0.1
-    return _split(X, y, test_size, seed)
+    return split(X, y, test_size, seed)
 
 
-def _split(X, y, test_size, seed):
-    """``train_test_split``, with a clear error when a part would be empty."""
+def check_classes(y, min_count=1, *, target="y", why=""):
+    """Class labels ``y``: at least two classes, each of ``min_count`` rows.
+
+    Raises
+    ------
+    DataError
+        Naming the target and the classes that fall short; ``why`` ends the
+        message (what needs the rows). A target of whole numbers is read as
+        class labels, so its message says how to predict it as a number.
+    """
+    classes, counts = np.unique(y, return_counts=True)
+    numeric = np.issubdtype(classes.dtype, np.number)
+    hint = (
+        "; whole numbers are read as class labels: pass --task regression to "
+        "predict them as numbers"
+        if numeric
+        else ""
+    )
+    if classes.size < 2:
+        only = classes[0].item() if numeric else classes[0]
+        raise DataError(
+            f"the target {target!r} has a single class ({only!r}); "
+            f"classification needs at least two{hint}"
+        )
+    rare = classes[counts < min_count]
+    if rare.size:
+        named = ", ".join(repr(c.item() if numeric else c) for c in rare[:5])
+        named += f" and {rare.size - 5} more" if rare.size > 5 else ""
+        raise DataError(
+            f"{rare.size} of the {classes.size} classes of the target {target!r} "
+            f"have fewer than {min_count} rows ({named}){why}{hint}"
+        )
+
+
+def split(X, y, test_size, seed, *, classify=False, target="y"):
+    """``train_test_split``, stratified for classification, with clear errors.
+
+    A part that would be empty, and (``classify``) a class with a single
+    row or more classes than rows in a part, are each a :class:`DataError`.
+    """
     n_samples = X.shape[0]
     # As train_test_split counts: a number of samples, or a share rounded up.
     if isinstance(test_size, numbers.Integral):
@@ -141,22 +206,39 @@ def _split(X, y, test_size, seed):
             f"{n_samples - n_test} for training and {n_test} for testing; "
             "both need at least one"
         )
-    return train_test_split(X, y, test_size=test_size, random_state=seed)
+    if not classify:
+        return train_test_split(X, y, test_size=test_size, random_state=seed)
+    check_classes(
+        y, 2, target=target, why=": a stratified split needs one in each part"
+    )
+    n_classes = np.unique(y).size
+    if min(n_test, n_samples - n_test) < n_classes:
+        raise DataError(
+            f"test_size={test_size:g} of {n_samples} samples leaves "
+            f"{n_samples - n_test} for training and {n_test} for testing; a "
+            f"stratified split needs at least one row of each of the "
+            f"{n_classes} classes in both"
+        )
+    return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y)
 
 
-def load_dataset(name, *, test_size=0.2, seed=0):
+def load_dataset(name, *, test_size=None, seed=0):
     """A bundled dataset, split into train and test sets.
 
     Parameters
     ----------
-    name : {'article', 'diabetes', 'friedman1'}
+    name : {'article', 'diabetes', 'friedman1', 'breast_cancer'}
         ``'article'``: 100 noisy samples of ``sin(pi x)``; ``'diabetes'``:
         scikit-learn's bundled :func:`~sklearn.datasets.load_diabetes`;
         ``'friedman1'``: 400 samples of
         :func:`~sklearn.datasets.make_friedman1` (10 features, 5 of them
-        used, noise 1).
-    test_size : float, default=0.2
-        Share of the samples in the test set.
+        used, noise 1); ``'breast_cancer'``: scikit-learn's bundled
+        :func:`~sklearn.datasets.load_breast_cancer` (569 tumours, 30
+        features, classes ``'malignant'`` and ``'benign'``; classification,
+        split stratified). Nothing is downloaded.
+    test_size : float, default=None
+        Share of the samples in the test set. None: 0.25 for
+        ``'breast_cancer'``, 0.2 for the others (:func:`default_test_size`).
     seed : int, default=0
         Seeds the generated data and the split.
 
@@ -164,233 +246,42 @@ def load_dataset(name, *, test_size=0.2, seed=0):
     -------
     dataset : Dataset
     """
+    if test_size is None:
+        test_size = default_test_size(name)
     if name == "article":
         X, y = _article_draw(np.random.RandomState(seed))
-        split = _split(X, y, test_size, seed)
-        return Dataset("article", *split, ["x"], truth=_sin_pi, is_article=True)
+        parts = split(X, y, test_size, seed)
+        return Dataset("article", *parts, ["x"], truth=_sin_pi, is_article=True)
+    truth = informative = None
+    target, task = "y", REGRESSION
     if name == "diabetes":
         bunch = load_diabetes()
         X, y, names = bunch.data, bunch.target, list(bunch.feature_names)
-        truth = informative = None
     elif name == "friedman1":
         X, y = make_friedman1(n_samples=400, noise=1.0, random_state=seed)
         names = [f"x{j}" for j in range(X.shape[1])]
         truth = _friedman1
         informative = names[:5]
+    elif name == "breast_cancer":
+        bunch = load_breast_cancer()
+        X, y, names = bunch.data, bunch.target, list(bunch.feature_names)
+        target, task = "diagnosis", CLASSIFICATION
     else:
         raise DataError(
             f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}"
         )
-    split = _split(X, y, test_size, seed)
-    return Dataset(name, *split, names, truth=truth, informative=informative)
-
-
-def read_csv(path, target):
-    """Read a CSV file with a header row: numeric and categorical columns.
-
-    A column is categorical when one of its values is not a number (``Paris``,
-    ``a1``); its values are then kept as text. Every other column is numeric.
-    The target must be numeric.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file. Its first row names the columns.
-    target : str
-        The column to predict; every other column is a feature.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_columns - 1)
-        Float when every feature is numeric; otherwise an object array, the
-        numeric columns as float and the categorical ones as str.
-    y : ndarray of shape (n_samples,)
-    feature_names : list of str
-
-    Raises
-    ------
-    DataError
-        Missing, empty, non-UTF-8 or unparsable file (or a directory), rows
-        of different lengths, unnamed or duplicated columns, unknown target,
-        a non-numeric target, a missing value (empty or ``nan``) in any
-        column, an infinite value or values too large to standardise in a
-        numeric column; the message names the column and line.
-    """
-    X, y, features, _ = _read_columns(path, target)
-    return X, y, features
-
-
-def _number(value):
-    """``value`` as a float, or None when it is not a number."""
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _read_columns(path, target):
-    """:func:`read_csv`, and the names of the categorical features."""
-    if not isinstance(target, str):
-        raise TypeError(f"target must be a column name (str), got {target!r}")
-    if not str(path).strip():
-        raise DataError("the CSV path is empty")
-    path = Path(path)
-    if path.is_dir():
-        raise DataError(f"{path} is a directory, not a CSV file")
-    if not path.is_file():
-        raise DataError(f"CSV file not found: {path}")
-    target = target.strip()
-    records = _read_records(path)
-    if not records:
-        raise DataError(f"CSV file {path} is empty")
-    header = [name.strip() for name in records[0][1]]
-    rows = records[1:]
-    if not rows:
-        raise DataError(f"CSV file {path} has a header but no data rows")
-    _check_header(path, header, target)
-    for line, row in rows:
-        if len(row) != len(header):
-            raise DataError(
-                f"CSV file {path} is ragged: line {line} has {len(row)} fields, "
-                f"the header has {len(header)}"
-            )
-    lines = [line for line, _ in rows]
-    text = [[row[j].strip() for _, row in rows] for j in range(len(header))]
-    numbers = [[_number(value) for value in column] for column in text]
-    # A column with a value that is not a number (a missing one aside) is
-    # categorical; a missing value (empty, or nan) is refused in any column,
-    # an infinite one in a numeric column.
-    categorical = [
-        any(x is None and v for v, x in zip(column, parsed))
-        for column, parsed in zip(text, numbers)
-    ]
-    bad = []
-    for name, column, parsed, is_categorical in zip(header, text, numbers, categorical):
-        for line, value, x in zip(lines, column, parsed):
-            missing = not value or (x is not None and np.isnan(x))
-            if missing or (not is_categorical and not np.isfinite(x)):
-                bad.append(f"{name!r} (line {line}: {value!r})")
-                break
-    if bad:
-        raise DataError(
-            f"CSV file {path}: missing or non-finite values in column(s) "
-            + ", ".join(bad)
-        )
-    k = header.index(target)
-    if categorical[k]:
-        line, value = next(
-            (line, v) for line, v, x in zip(lines, text[k], numbers[k]) if x is None
-        )
-        raise DataError(
-            f"CSV file {path}: the target column {target!r} is not numeric "
-            f"(line {line}: {value!r}); only features may be categorical"
-        )
-    numeric = [j for j, c in enumerate(categorical) if not c]
-    # Row-major, as the models get it: the scaler's sums (and where they
-    # overflow) depend on the memory layout.
-    data = np.ascontiguousarray(np.array([numbers[j] for j in numeric], float).T)
-    # The models standardise every numeric column: the scaler they use must
-    # give finite values (its sums overflow from about 1e154 on).
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        scaler = StandardScaler().fit(data)
-        usable = (
-            np.isfinite(scaler.mean_)
-            & np.isfinite(scaler.var_)
-            & np.all(np.isfinite(scaler.transform(data)), axis=0)
-        )
-    too_large = [repr(header[j]) for j, ok in zip(numeric, usable) if not ok]
-    if too_large:
-        raise DataError(
-            f"CSV file {path}: values too large to standardise in column(s) "
-            f"{', '.join(too_large)}; rescale them"
-        )
-    y = data[:, numeric.index(k)]
-    features = [j for j in range(len(header)) if j != k]
-    if any(categorical):
-        X = np.empty((len(rows), len(features)), dtype=object)
-        for i, j in enumerate(features):
-            X[:, i] = text[j] if categorical[j] else data[:, numeric.index(j)]
-    else:
-        X = np.delete(data, k, axis=1)
-    names = [header[j] for j in features]
-    return X, y, names, [header[j] for j in features if categorical[j]]
-
-
-def _read_records(path):
-    """The non-empty rows of a UTF-8 CSV file, with their line numbers."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, skipinitialspace=True)
-            return [(n, row) for n, row in enumerate(reader, 1) if row]
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"CSV file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
-            f"at offset {exc.start}); save it as UTF-8"
-        ) from None
-    except csv.Error as exc:
-        raise DataError(f"CSV file {path} cannot be parsed: {exc}") from None
-
-
-def _check_header(path, header, target):
-    """Column names: present, distinct, the target among them, a feature left."""
-    if any(not name for name in header):
-        position = header.index("") + 1
-        hint = (
-            " (a saved row index? write the file without it)" if position == 1 else ""
-        )
-        raise DataError(
-            f"CSV file {path}: column {position} of the header has no name{hint}"
-        )
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise DataError(
-            f"CSV file {path}: duplicated column name(s) "
-            + ", ".join(map(repr, duplicated))
-        )
-    # One column whose name holds another delimiter: the file is not comma-separated.
-    hint = ""
-    if len(header) == 1 and any(d in header[0] for d in ";\t|"):
-        hint = " (only comma-separated files are read)"
-    if target not in header:
-        raise DataError(
-            f"target column {target!r} is not in {path}; columns: "
-            f"{', '.join(header)}{hint}"
-        )
-    if len(header) < 2:
-        raise DataError(
-            f"CSV file {path} has no feature column besides {target!r}{hint}"
-        )
-
-
-def load_csv(path, target, *, test_size=0.2, seed=0):
-    """A CSV file (see :func:`read_csv`) split into train and test sets.
-
-    The levels of each categorical feature are those of the training rows
-    (:attr:`Dataset.categories`); a level seen only in the test rows is
-    unknown to the models.
-
-    Parameters
-    ----------
-    path : str or path-like
-    target : str
-    test_size : float, default=0.2
-    seed : int, default=0
-        Seed of the split.
-
-    Returns
-    -------
-    dataset : Dataset
-    """
-    X, y, names, categorical = _read_columns(path, target)
-    if X.shape[0] < 10:
-        raise DataError(
-            f"CSV file {path} has {X.shape[0]} data rows; at least 10 are needed"
-        )
-    split = _split(X, y, test_size, seed)
-    categories = {
-        name: sorted(set(split[0][:, names.index(name)])) for name in categorical
-    }
+    parts = split(X, y, test_size, seed, classify=task == CLASSIFICATION)
+    if name == "breast_cancer":
+        # The class names as labels, that the table and the JSON file name
+        # them; split by the codes, as scikit-learn users split this data.
+        names_of = bunch.target_names.astype(object)
+        parts = [*parts[:2], names_of[parts[2]], names_of[parts[3]]]
     return Dataset(
-        Path(path).stem, *split, names, target_name=target, categories=categories
+        name,
+        *parts,
+        names,
+        target_name=target,
+        truth=truth,
+        informative=informative,
+        task=task,
     )

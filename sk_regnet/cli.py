@@ -6,25 +6,33 @@ and files, and bad input into one line on stderr with exit code 2.
 """
 
 import argparse
-import hashlib
-import json
-import math
 import os
 import sys
 from pathlib import Path
 
 from . import __version__, experiments
+from ._compare_output import (
+    CSV_HASH_DIGITS,
+    CSV_STEM_CHARS,
+    format_table,
+    output_stem,
+    write_json,
+)
+
+__all__ = [
+    "CSV_HASH_DIGITS",
+    "CSV_STEM_CHARS",
+    "build_parser",
+    "format_table",
+    "main",
+    "output_stem",
+    "parse_alphas",
+]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 #: Largest ``--alphas`` count: a path of more steps is not a comparison.
 MAX_ALPHAS = 1000
-#: Hex digits of the SHA-256 that tell apart CSV runs whose files share a stem.
-CSV_HASH_DIGITS = 10
-#: Characters of a CSV file's stem kept in the output names: with the prefix,
-#: the hash and the suffix, a name stays under the usual 255-byte limit even
-#: in 4-byte UTF-8 characters.
-CSV_STEM_CHARS = 48
 
 
 class _UsageError(Exception):
@@ -139,8 +147,8 @@ def build_parser():
     """
     parser = _Parser(
         prog="sk-regnet",
-        description="Regularized MLP regression: reproduce and extend the "
-        "comparison of no / L1 / L2 regularization.",
+        description="Regularized MLP regression and classification: reproduce "
+        "and extend the comparison of no / L1 / L2 regularization.",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}"
@@ -150,7 +158,8 @@ def build_parser():
         "compare",
         help="compare penalties, cross-validated alphas and linear baselines",
         description="Fit the blog article's models (article data), networks "
-        "with alpha chosen by cross-validation, RidgeCV and LassoCV on one "
+        "with alpha chosen by cross-validation and linear baselines (RidgeCV "
+        "and LassoCV, or LogisticRegressionCV for class labels) on one "
         "train/test split; print a table, save a JSON file and a figure.",
     )
     data = cmp.add_argument_group("data")
@@ -158,7 +167,8 @@ def build_parser():
         "--dataset",
         choices=experiments.DATASETS,
         default=None,
-        help="bundled data (default: article, 100 noisy samples of sin(pi x))",
+        help="bundled data (default: article, 100 noisy samples of sin(pi x)); "
+        "breast_cancer is a classification problem",
     )
     data.add_argument(
         "--csv",
@@ -168,15 +178,28 @@ def build_parser():
     )
     data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     data.add_argument(
-        "--test-size", type=_fraction, default=0.2, help="test share (default 0.2)"
+        "--task",
+        choices=experiments.TASK_CHOICES,
+        default="auto",
+        help="predict the CSV target as a number (regression) or as class "
+        "labels (classification); auto (default): class labels when its values "
+        "are text or whole numbers, as scikit-learn's type_of_target decides",
+    )
+    data.add_argument(
+        "--test-size",
+        type=_fraction,
+        default=None,
+        help="test share (default 0.25 for breast_cancer, else 0.2; "
+        "stratified for classification)",
     )
     model = cmp.add_argument_group("models")
     model.add_argument(
         "--penalties",
         type=_penalties,
-        default=["none", "l1", "l2"],
+        default=None,
         help="comma-separated penalties of the cross-validated networks "
-        "(default none,l1,l2)",
+        "(default none,l1,l2 for regression, l2,l1,group_lasso for "
+        "classification)",
     )
     model.add_argument(
         "--alphas",
@@ -217,174 +240,6 @@ def build_parser():
 
 
 # ------------------------------------------------------------- output
-def output_stem(dataset=None, *, csv=None, target=None):
-    """The name, without suffix, of the files a ``compare`` run writes.
-
-    Bundled data give ``compare_<dataset>``. A CSV file gives
-    ``compare_csv-<stem>-<hash>``: the file's stem (its first
-    :data:`CSV_STEM_CHARS` characters) to recognise it, and the first
-    :data:`CSV_HASH_DIGITS` hex digits of the SHA-256 of its resolved absolute
-    path and the target column. The ``csv-`` prefix, which no bundled name
-    has, keeps a file named ``article.csv`` off the bundled run's results; the
-    hash keeps apart files of the same stem in different folders and two
-    targets of one file. Re-running the same file and target overwrites its
-    own earlier results, as re-running a bundled dataset does.
-
-    Parameters
-    ----------
-    dataset : str, default=None
-        A bundled dataset name (see :data:`sk_regnet.experiments.DATASETS`).
-    csv : path-like, default=None
-        A CSV file, instead of ``dataset``.
-    target : str, default=None
-        The CSV target column; required with ``csv``.
-
-    Returns
-    -------
-    stem : str
-        E.g. ``'compare_article'`` or ``'compare_csv-houses-3f2a9c01be'``.
-
-    Raises
-    ------
-    ValueError
-        If not exactly one of ``dataset`` and ``csv`` is given, if ``csv``
-        comes without ``target``, or if ``dataset`` is not bundled.
-    """
-    if (dataset is None) == (csv is None):
-        raise ValueError("give exactly one of dataset and csv")
-    if csv is None:
-        if dataset not in experiments.DATASETS:
-            raise ValueError(
-                f"unknown dataset {dataset!r}; choose one of "
-                + ", ".join(experiments.DATASETS)
-            )
-        return f"compare_{dataset}"
-    if not isinstance(target, str):
-        raise ValueError(f"a CSV run needs its target column name, got {target!r}")
-    path = Path(csv).resolve()
-    # A NUL cannot occur in a path, so (path, target) pairs hash distinctly.
-    key = f"{path}\0{target}".encode("utf-8", "surrogateescape")
-    digest = hashlib.sha256(key).hexdigest()[:CSV_HASH_DIGITS]
-    return f"compare_csv-{path.stem[:CSV_STEM_CHARS]}-{digest}"
-
-
-def _error_format(values):
-    """One format for a column of errors, readable whatever the target's scale.
-
-    Four decimals for errors of order one (the article's 0.0401), one decimal
-    from 1000 (raw-scale targets such as diabetes), more decimals for small
-    errors, and scientific notation at the extremes.
-    """
-    sizes = [abs(v) for v in values if math.isfinite(v) and v != 0]
-    if not sizes:
-        return "{:.4f}"
-    largest, smallest = max(sizes), min(sizes)
-    if largest >= 1e7 or smallest < 1e-6:
-        return "{:.4g}"
-    # At least three significant digits for the smallest error.
-    decimals = max(1 if largest >= 1e3 else 4, 2 - math.floor(math.log10(smallest)))
-    return f"{{:.{decimals}f}}"
-
-
-def _grid_cell(row):
-    """``k/n`` of a cross-validated row's alpha in its grid (1-based), ``-`` else.
-
-    ``low end`` or ``high end`` follows when alpha is at an end of the grid.
-    """
-    if row.get("alpha_index") is None:
-        return "-"
-    cell = f"{row['alpha_index'] + 1}/{row['n_alphas']}"
-    end = {"smallest": "low end", "largest": "high end"}.get(row.get("grid_end"))
-    return f"{cell} {end}" if end else cell
-
-
-def _kept_line(row, n_features=None, informative=None):
-    """``kept by <model> (k/n): a, b`` and how that compares with the truth."""
-    kept = row["kept"]
-    count = f"{len(kept)}" if n_features is None else f"{len(kept)}/{n_features}"
-    line = f"kept by {row['model']} ({count}): {', '.join(kept) or 'none'}"
-    if informative is None:
-        return line
-    missed = [name for name in informative if name not in kept]
-    others = [name for name in kept if name not in informative]
-    if not missed and not others:
-        return f"{line}; exactly the informative features"
-    if missed:
-        line += f"; informative not kept: {', '.join(missed)}"
-    if others:
-        line += f"; uninformative kept: {', '.join(others)}"
-    return line
-
-
-def format_table(rows, *, n_features=None, informative=None):
-    """The rows of :func:`sk_regnet.experiments.compare` as a text table.
-
-    The ``in grid`` column tells where a cross-validated alpha lies in its
-    grid (``k/n``, ``low end`` or ``high end`` when at an end). Under the
-    table, a line per group-lasso row lists the features it kept, then each
-    row's note, if any.
-
-    Parameters
-    ----------
-    rows : list of dict
-    n_features : int, default=None
-        The number of features, to say how many were kept out of it.
-    informative : list of str, default=None
-        The features the target depends on, when known: the kept lines say
-        which of them a row dropped and which others it kept.
-
-    Returns
-    -------
-    table : str
-    """
-    columns = (
-        ("model", "model", "<", str),
-        ("penalty", "penalty", "<", str),
-        ("alpha", "alpha", ">", "{:.3g}".format),
-        ("in grid", None, "<", _grid_cell),  # key None: the whole row
-        ("how chosen", "selection", "<", str),
-        ("test MSE", "test_mse", ">", None),
-        ("train MSE", "train_mse", ">", None),
-        ("fit s", "fit_time", ">", "{:.2f}".format),
-        ("non-zero", "nonzero_weights", ">", str),
-    )
-    formats = [
-        fmt or _error_format([row[key] for row in rows]).format
-        for _, key, _, fmt in columns
-    ]
-    cells = [
-        [
-            fmt(row if key is None else row[key])
-            for (_, key, _, _), fmt in zip(columns, formats)
-        ]
-        for row in rows
-    ]
-    widths = [
-        max([len(title)] + [len(line[k]) for line in cells])
-        for k, (title, *_) in enumerate(columns)
-    ]
-
-    def line(values):
-        return " ".join(
-            f"{value:{align}{width}}"
-            for value, width, (_, _, align, _) in zip(values, widths, columns)
-        )
-
-    header = line([title for title, *_ in columns])
-    lines = [header, "-" * len(header)]
-    lines.extend(line(values) for values in cells)
-    below = [
-        _kept_line(row, n_features, informative)
-        for row in rows
-        if row.get("kept") is not None
-    ]
-    below += [f"note: {row['note']}" for row in rows if row.get("note")]
-    if below:
-        lines.append("")
-        lines.extend(below)
-    return "\n".join(lines)
-
-
 def _progress_bar(enabled):
     """A ``progress(done, total, label)`` callback drawing on stderr, or None."""
     if not enabled:
@@ -417,6 +272,7 @@ def _progress_bar(enabled):
 
 
 def _save(comparison, args, stem):
+    """Draw the figure (unless ``--no-plot``) and write the JSON file."""
     saved = []
     figure = None
     if not args.no_plot:
@@ -430,35 +286,44 @@ def _save(comparison, args, stem):
             )
         else:
             saved.append(figure)
-    results = comparison.to_dict()
-    if args.csv is not None:
-        # Which file the hash in the name stands for.
-        results["dataset"]["csv"] = str(Path(args.csv).resolve())
-    results["figure"] = None if figure is None else figure.name
     json_path = args.out / f"{stem}.json"
-    json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    saved.append(json_path)
+    saved.append(write_json(comparison, json_path, csv=args.csv, figure=figure))
     return saved
 
 
-def _compare(args):
+def _load(args):
+    """The data of the run, the stem of its output names, its test share."""
     if args.csv is not None:
         if args.dataset is not None:
             raise _UsageError("give either --dataset or --csv, not both")
         if args.target is None:
             raise _UsageError("--csv needs --target COLUMN")
+        test_size = args.test_size or experiments.DEFAULT_TEST_SIZE
         dataset = experiments.load_csv(
-            args.csv, args.target, test_size=args.test_size, seed=args.seed
+            args.csv, args.target, task=args.task, test_size=test_size, seed=args.seed
         )
-        stem = output_stem(csv=args.csv, target=args.target)
-    elif args.target is not None:
+        return dataset, output_stem(csv=args.csv, target=args.target), test_size
+    if args.target is not None:
         raise _UsageError("--target is only used with --csv")
-    else:
-        name = args.dataset or "article"
-        dataset = experiments.load_dataset(
-            name, test_size=args.test_size, seed=args.seed
+    name = args.dataset or "article"
+    task = (
+        experiments.CLASSIFICATION
+        if name in experiments.CLASSIFICATION_DATASETS
+        else experiments.REGRESSION
+    )
+    if args.task not in ("auto", task):
+        raise _UsageError(
+            f"--task {args.task} does not fit --dataset {name}, a {task} dataset; "
+            "--task is for --csv targets"
         )
-        stem = output_stem(name)
+    test_size = args.test_size or experiments.default_test_size(name)
+    dataset = experiments.load_dataset(name, test_size=test_size, seed=args.seed)
+    return dataset, output_stem(name), test_size
+
+
+def _compare(args):
+    dataset, stem, test_size = _load(args)
+    experiments.check_folds(dataset, args.cv)
     # Fail on an unusable output directory before the fits, not after.
     if args.out.exists() and not args.out.is_dir():
         raise _UsageError(f"--out {args.out} exists and is not a directory")
@@ -475,14 +340,17 @@ def _compare(args):
         cv=args.cv,
         hidden=args.hidden,
         seed=args.seed,
-        test_size=args.test_size,
+        test_size=test_size,
         progress=_progress_bar(not args.quiet and sys.stderr.isatty()),
     )
     # Saved first: the results are kept even if stdout goes away (a pipe).
     saved = _save(comparison, args, stem)
     data = comparison.dataset
     table = format_table(
-        comparison.rows, n_features=data.n_features, informative=data.informative
+        comparison.rows,
+        task=data.task,
+        n_features=data.n_features,
+        informative=data.informative,
     )
     lines = [f"dataset: {data.describe()}", table]
     if not args.quiet:

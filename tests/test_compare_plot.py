@@ -218,3 +218,115 @@ def test_one_categorical_feature_is_shown_as_predicted_vs_true():
     comparison = experiments.Comparison(data, rows=rows, models={"RidgeCV": _Mean()})
     fig = comparison_figure(comparison)
     assert [ax.get_title() for ax in fig.axes] == ["Test set: predicted vs true"]
+
+
+# ------------------------------------------------- classification, kept
+def _classification(curves, kept=None):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    y = np.where(X[:, 0] > 0, "yes", "no").astype(object)
+    data = experiments.Dataset(
+        "labels",
+        X[:20],
+        X[20:],
+        y[:20],
+        y[20:],
+        ["a", "b", "c", "d"],
+        task="classification",
+        informative=["a"],
+    )
+    names = ["network l2", "network l1", "LogisticRegressionCV l1"]
+    selections = [
+        experiments.CROSS_VALIDATED,
+        experiments.CROSS_VALIDATED,
+        experiments.BASELINE,
+    ]
+    kept = kept or [None, ["a", "c"], ["a"]]
+    rows = [
+        {
+            "model": name,
+            "selection": how,
+            "test_log_loss": 0.1 * (k + 1),
+            "test_accuracy": 0.9 - 0.05 * k,
+            "kept": features,
+        }
+        for k, (name, how, features) in enumerate(zip(names, selections, kept))
+    ]
+    models = dict.fromkeys(names)  # the classification panels draw rows only
+    return experiments.Comparison(data, rows=rows, curves=curves, models=models)
+
+
+def _log_loss_curve(values, alpha):
+    return {"alphas": ALPHAS, "cv_log_loss": np.asarray(values, float), "alpha": alpha}
+
+
+def test_classification_figure_shows_scores_validation_and_kept_features():
+    curves = {
+        "l2": _log_loss_curve([0.3, 0.2, 0.25, 0.5, 0.69], ALPHAS[1]),
+        "l1": _log_loss_curve([0.35, 0.3, 0.22, 0.5, 0.69], ALPHAS[2]),
+    }
+    fig = comparison_figure(_classification(curves))
+    assert [ax.get_title() for ax in fig.axes] == [
+        "Test set: log-loss (bars) and accuracy",
+        "Validation curves (ring: chosen alpha; bars: grids)",
+        "Features kept (2 of 4 kept by none; bold: informative)",
+    ]
+    scores, validation, kept = fig.axes
+    # A bar per model, in the table's order, its accuracy beside it.
+    assert [t.get_text() for t in scores.get_yticklabels()] == [
+        "network l2",
+        "network l1",
+        "LogisticRegressionCV l1",
+    ]
+    assert_allclose([bar.get_width() for bar in scores.patches], [0.1, 0.2, 0.3])
+    assert [t.get_text() for t in scores.texts] == [
+        " 0.1, acc 0.900",
+        " 0.2, acc 0.850",
+        " 0.3, acc 0.800",
+    ]
+    # The validation curve is the mean CV log-loss.
+    assert validation.get_ylabel() == "mean CV log-loss"
+    assert_allclose(validation.get_lines()[0].get_ydata(), curves["l2"]["cv_log_loss"])
+    # The kept panel: the features some row kept, a mark per kept feature,
+    # each row in its colour of the scores panel; the informative in bold.
+    assert [t.get_text() for t in kept.get_yticklabels()] == ["a", "c"]
+    assert [t.get_text() for t in kept.get_xticklabels()] == [
+        "l1\n2/4",
+        "LogisticRegressionCV l1\n1/4",
+    ]
+    marks = [line for line in kept.get_lines() if line.get_marker() == "s"]
+    assert [list(line.get_ydata()) for line in marks] == [[0, 1], [0]]
+    bar_colors = [to_rgba(bar.get_facecolor(), 1) for bar in scores.patches]
+    assert [to_rgba(line.get_color()) for line in marks] == bar_colors[1:]
+    weights = [t.get_fontweight() for t in kept.get_yticklabels()]
+    assert weights == ["bold", "normal"]
+
+
+def test_kept_panel_lists_at_most_forty_features():
+    from sk_regnet._compare_plot import MAX_KEPT_SHOWN
+
+    names = [f"x{j}" for j in range(50)]
+    comparison = _classification({}, kept=[None, names[:45], names[:2]])
+    comparison.dataset.feature_names = names
+    comparison.dataset.X_train = np.zeros((20, 50))
+    fig = comparison_figure(comparison)
+    kept = _axes(fig, "Features kept")
+    assert len(kept.get_yticklabels()) == MAX_KEPT_SHOWN == 40
+    assert kept.get_title() == (
+        "Features kept (5 of 50 kept by none; first 40 shown; bold: informative)"
+    )
+    # Tall enough for a label per feature.
+    assert fig.get_figheight() > 7
+
+
+def test_regression_figure_adds_the_kept_panel_for_several_features():
+    curves = {"l1": _curve([0.5, 0.2, 0.3, 0.6, 1.0], ALPHAS[1])}
+    comparison = _comparison(curves, n_features=3)
+    comparison.rows[1]["kept"] = ["x0", "x2"]
+    titles = [ax.get_title() for ax in comparison_figure(comparison).axes]
+    assert titles[-1] == "Features kept (1 of 3 kept by none)"
+    # With one feature there is nothing to choose between: no kept panel.
+    comparison = _comparison(curves, n_features=1)
+    comparison.rows[1]["kept"] = ["x0"]
+    titles = [ax.get_title() for ax in comparison_figure(comparison).axes]
+    assert not any(title.startswith("Features kept") for title in titles)
