@@ -803,7 +803,7 @@ def test_csv_with_text_labels_and_a_categorical_column(tmp_path):
     from sk_regnet.cli import output_stem
 
     csv = write_labels_csv(tmp_path / "shop.csv")
-    args = ["--out", str(tmp_path / "out"), "--alphas", "3", "--cv", "3"]
+    args = ["--out", str(tmp_path / "out"), *SMALL]
     proc = run("compare", "--csv", str(csv), "--target", "choice", *args)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
