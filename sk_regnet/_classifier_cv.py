@@ -17,10 +17,8 @@ class RegularizedMLPClassifierCV(BaseRegularizedMLPCV, RegularizedMLPClassifier)
     training part and scored on the held-out part after every step (by the
     log-loss, or ``scoring``); folds run in parallel through joblib. The
     alpha with the best mean validation score is ``alpha_``; the final model
-    follows the path on all the data up to ``alpha_`` from the network of the
-    fold that validated best there (as after that fold's first step; its last
-    step with the full ``max_iter``) and then predicts like
-    :class:`RegularizedMLPClassifier`.
+    follows the path on all the data up to ``alpha_`` (its last step with the
+    full ``max_iter``) and then predicts like :class:`RegularizedMLPClassifier`.
 
     Parameters
     ----------
@@ -69,8 +67,7 @@ verbose
         validation scores weigh rows by ``sample_weight`` alone).
     random_state : int, RandomState instance or None, default=None
         Drawn once at the start of ``fit`` into one seed per fold and one for
-        the fits on all the data that the grid needs, so that results are the
-        same for any ``n_jobs``. The final network continues a fold's.
+        the final path, so that results are the same for any ``n_jobs``.
 
     Attributes
     ----------
@@ -83,11 +80,9 @@ verbose
         Validation score of each fold after each path step, higher is
         better: minus the log-loss by default (as the ``"neg_log_loss"``
         scorer), else the scorer's value. NaN where a fold's path stopped
-        early: after the first alpha whose error lies clearly (20% of the
-        minimum's size) above the fold's minimum so far, larger alphas are
-        not fitted, unless the best mean score (a stopped fold counted at
-        its last score) lies among them: that fold's path then continues up
-        to it.
+        early: once its error has stayed clearly (10% of the minimum's size)
+        above its minimum for 3 consecutive alphas, larger alphas are not
+        fitted and cannot be chosen.
     best_score_ : float
         The mean of ``scores_path_`` at ``alpha_``.
     nonzero_weights_path_, selected_features_path_ : ndarray of shape \
@@ -99,11 +94,9 @@ verbose
         For each input feature, the share of folds whose network at
         ``alpha_`` kept it.
     path_ : list of PathStep
-        The steps of the final path on all the data, up to ``alpha_`` (the
-        first one warm, from the best fold's first network).
+        The steps of the final path on all the data, up to ``alpha_``.
     n_iter_ : int
-        Solver iterations of the final network over its path on all the
-        data.
+        Solver iterations of the final network over its whole path.
     classes_, coefs_, intercepts_, loss_, loss_curve_, best_loss_, \
 validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
 n_features_in_, feature_names_in_, feature_importances_, \

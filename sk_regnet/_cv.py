@@ -15,11 +15,9 @@ class RegularizedMLPRegressorCV(BaseRegularizedMLPCV, RegularizedMLPRegressor):
     after every step; folds run in parallel through joblib. The alpha with the
     lowest mean validation MSE is ``alpha_``. The final model follows the path
     on all the data up to ``alpha_`` (not a cold fit at ``alpha_``: the model is
-    not convex, and the path is what was scored), starting from the network of
-    the fold that validated best at ``alpha_`` as it was after that fold's first
-    step (a start the CV has scored, where a new random start would be an
-    unscored draw), and then predicts like :class:`RegularizedMLPRegressor`.
-    That last step, at ``alpha_``, runs with the full ``max_iter``.
+    not convex, and the path is what was scored), and then predicts like
+    :class:`RegularizedMLPRegressor`. That last step, at ``alpha_``, runs with
+    the full ``max_iter``.
 
     Parameters
     ----------
@@ -62,9 +60,8 @@ max_fun, weight_init, shuffle, verbose
         As in :class:`RegularizedMLPRegressor`, for every fit along the paths.
     random_state : int, RandomState instance or None, default=None
         Drawn once at the start of ``fit`` into one seed per fold and one for
-        the fits on all the data that the grid needs (the adaptive first
-        stage), so that results are the same for any ``n_jobs`` or joblib
-        backend. The final network continues a fold's, and so its seed.
+        the final path, so that results are the same for any ``n_jobs`` or
+        joblib backend.
 
     Attributes
     ----------
@@ -75,12 +72,10 @@ max_fun, weight_init, shuffle, verbose
         The grid, increasing (the order the paths visit it).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
         Validation MSE of each fold after each path step. NaN where a
-        fold's path stopped early: after the first alpha whose error lies
-        more than 20% above the fold's minimum so far, larger alphas cannot
-        be its best and are not fitted. Should the mean error (a stopped
-        fold counted at its last error) be lowest at an alpha some fold did
-        not reach, that fold's path is continued up to it: every fold has
-        its own score at ``alpha_``.
+        fold's path stopped early: once its error has stayed more than 10%
+        above its minimum for 3 consecutive alphas, larger alphas cannot be
+        its best and are not fitted (an alpha a fold did not reach is never
+        chosen).
     best_score_ : float
         Minus the mean validation MSE at ``alpha_`` (higher is better, as
         ``GridSearchCV(scoring="neg_mean_squared_error").best_score_``).
@@ -98,11 +93,11 @@ max_fun, weight_init, shuffle, verbose
         ``alpha_`` kept it (a non-zero first-layer row): a cheap measure of
         how stable the selection is.
     path_ : list of PathStep
-        The steps of the final path on all the data, up to ``alpha_``. Its
-        first step is warm: it continues the best fold's first network.
+        The steps of the final path on all the data, up to ``alpha_``.
     n_iter_ : int
-        Solver iterations of the final network over its path on all the data
-        (every step of ``path_``).
+        Solver iterations of the final network over its whole path: the dense
+        fit the grid was built from (when ``alphas`` is None) and every step of
+        ``path_``.
     coefs_, intercepts_, loss_, loss_curve_, best_loss_, \
 validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
 n_features_in_, feature_names_in_, feature_importances_, \
@@ -117,10 +112,9 @@ n_features_selected_, selected_feature_names_, group_support_, group_importances
 
     Notes
     -----
-    Each fold costs one cold fit and at most ``n_alphas - 1`` short
-    warm-started fits, where :class:`~sklearn.model_selection.GridSearchCV`
-    over the same grid pays ``n_alphas`` cold fits per fold; the final network
-    costs warm steps and its polished last step, no cold fit.
+    Each fold costs one cold fit and ``n_alphas - 1`` short warm-started fits,
+    where :class:`~sklearn.model_selection.GridSearchCV` over the same grid
+    pays ``n_alphas`` cold fits per fold.
 
     Examples
     --------

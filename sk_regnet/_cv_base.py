@@ -5,8 +5,7 @@
 likewise for the classifier), as scikit-learn's ``LinearModelCV`` serves the
 Lasso and the elastic net: one ``fit`` builds the folds and the grid, scores a
 warm-started path on every fold (``_fold_path_scores``, in parallel), chooses
-``alpha_`` and follows the path on all the data up to it, starting from the
-network of the fold that validated best there (``_final_start``). A subclass says
+``alpha_`` and follows the path on all the data up to it. A subclass says
 what it validates (``_cv_data``), how a fold's model is scored
 (``_fold_score``) and where the scores go (``_record_scores``).
 
@@ -15,9 +14,7 @@ for the regressor, the log-loss or minus a scikit-learn scorer's value for
 the classifier.
 """
 
-import copy
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -117,18 +114,9 @@ class ScorerScore:
 #: A fold's path stops once its validation error has stayed more than
 #: ``_RISE`` (relative to the minimum's size) above its minimum for
 #: ``_PATIENCE`` consecutive alphas: the larger alphas cannot be its best, and
-#: the steps there cost the most (past its minimum the network shrinks, and a
-#: warm step takes its whole budget). Past their minimum the folds' errors
-#: rise steeply (typically by 20-80% within two alphas of a 20-alpha grid): on
-#: bench_cv's three cases, ten seeds each, at 20 and 10 alphas, stopping at
-#: the first error 20% above the minimum chose the same alpha as the whole
-#: paths in 60 of 60 fits and took 15-44% fewer warm iterations than waiting
-#: three alphas at 10% (the rule before). A fold that stopped does not rule
-#: out the alphas it did not reach (``_mean_error``; a fold whose held-out
-#: rows are almost perfectly predicted rises by 20% early, by a tiny amount):
-#: if the mean is lowest there, its path continues (``_continue_fold_path``).
-_RISE = 0.2
-_PATIENCE = 1
+#: the steps there cost as much as the ones that matter.
+_RISE = 0.1
+_PATIENCE = 3
 
 
 def _past_minimum(errors):
@@ -159,8 +147,7 @@ def _fold_path_scores(
     """Score a warm-started path on one cross-validation fold.
 
     Fits the path of ``estimator_class(**params)`` on ``train`` and, after
-    each step, measures ``score`` (an error, lower is better) on ``test``,
-    until the error has clearly risen past its minimum (``_past_minimum``).
+    each step, measures ``score`` (an error, lower is better) on ``test``.
     ``params`` fix everything, including the fold's own ``random_state``, so
     the result does not depend on which worker runs it or when. ``classes``
     (a classifier's): all the labels, so that a fold missing one still has
@@ -168,165 +155,47 @@ def _fold_path_scores(
 
     Returns
     -------
-    FoldPath
-        The fold's scores, sparsity and networks (see ``FoldPath``).
+    errors : ndarray of shape (n_alphas,)
+        Validation error after each step (``inf`` if not finite; NaN past
+        the step where the path stopped, see ``_RISE``).
+    n_nonzero, n_features : ndarray of shape (n_alphas,)
+        Non-zero weights and selected input features after each step (NaN
+        where not computed).
+    warnings : list of str
+        Convergence messages of the steps trained to ``max_iter`` (for the
+        caller to report once).
+    support : ndarray of bool of shape (n_alphas, n_features)
+        Which input features each step kept.
     """
     estimator = estimator_class(**params)
     if classes is not None:
         # Read by the classifier's first fit, as at a first partial_fit.
         estimator._first_classes = classes
-    n_alphas = len(alphas)
-    fold = FoldPath(
-        # NaN: not computed (the path stopped past its minimum).
-        errors=np.full(n_alphas, np.nan),
-        n_nonzero=np.full(n_alphas, np.nan),
-        n_features=np.full(n_alphas, np.nan),
-        warnings=[],
-        support=np.zeros((n_alphas, X.shape[1]), dtype=bool),
-        start=None,
-        estimator=estimator,
-        n_steps=0,
-    )
-    return _walk_fold(
-        fold, X, y, sample_weight, train, test, alphas, max_iter_warm, score
-    )
-
-
-def _continue_fold_path(
-    fold, X, y, sample_weight, train, test, alphas, target, max_iter_warm, score
-):
-    """Continue a fold's path where it stopped, up to ``alphas[target]``.
-
-    The same warm steps the path would have taken had it not stopped (its
-    network is where the path left it), scored alike, without stopping.
-    """
-    return _walk_fold(
-        fold,
-        X,
-        y,
-        sample_weight,
-        train,
-        test,
-        alphas[: target + 1],
-        max_iter_warm,
-        score,
-        stop_past_minimum=False,
-    )
-
-
-def _walk_fold(
-    fold,
-    X,
-    y,
-    sample_weight,
-    train,
-    test,
-    alphas,
-    max_iter_warm,
-    score,
-    stop_past_minimum=True,
-):
-    """Fit and score ``fold``'s path from step ``fold.n_steps`` on.
-
-    Returns the updated ``FoldPath`` (its arrays are updated in place).
-    """
-    estimator = fold.estimator
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
     X_test, y_test = X[test], y[test]
-    errors, start, first = fold.errors, fold.start, fold.n_steps
-    i = first - 1
-    path = _follow_path(
-        estimator, X[train], y[train], sw_train, alphas[first:], max_iter_warm
-    )
+    # NaN: not computed (the path stopped past its minimum).
+    errors = np.full(len(alphas), np.nan)
+    n_nonzero = np.full(len(alphas), np.nan)
+    n_features = np.full(len(alphas), np.nan)
+    warnings = []
+    support = np.zeros((len(alphas), X.shape[1]), dtype=bool)
+    path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
     # In a worker process the CV fit's own BLAS limit does not reach here.
     with blas_thread_limit(threads_for_estimator(estimator, X[train], y[train])):
-        for i, step in enumerate(path, start=first):
-            fold.support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
+        for i, step in enumerate(path):
+            support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
             if step.warning:
-                fold.warnings.append(step.warning)
+                warnings.append(step.warning)
             with np.errstate(all="ignore"):  # a diverged network scores inf
                 value = score(estimator, X_test, y_test, sw_test)
             errors[i] = value if np.isfinite(value) else np.inf
-            fold.n_nonzero[i] = step.n_nonzero
-            fold.n_features[i] = step.n_features
-            if i == 0:
-                start = copy.deepcopy(estimator)
-            if stop_past_minimum and _past_minimum(errors[: i + 1]):
+            n_nonzero[i] = step.n_nonzero
+            n_features[i] = step.n_features
+            if _past_minimum(errors[: i + 1]):
                 path.close()
                 break
-    return fold._replace(start=start, n_steps=i + 1)
-
-
-class FoldPath(NamedTuple):
-    """One fold's path: what ``_fold_path_scores`` returns.
-
-    Arrays have one row per alpha of the grid; past ``n_steps`` (where the
-    path stopped) they hold NaN (``support``: False).
-    """
-
-    #: Validation error after each step (``inf`` if not finite).
-    errors: np.ndarray
-    #: Non-zero weights and selected input features after each step.
-    n_nonzero: np.ndarray
-    n_features: np.ndarray
-    #: Convergence messages of the steps trained to ``max_iter``.
-    warnings: list
-    #: Which input features each step kept.
-    support: np.ndarray
-    #: A copy of the fold's estimator after its first step (the smallest
-    #: alpha), from which the final network may start.
-    start: object
-    #: The fold's estimator after its last step, to continue the path from.
-    estimator: object
-    #: Steps fitted.
-    n_steps: int
-
-
-def _mean_error(folds):
-    """Mean error over the folds at each alpha, and where it is lowest.
-
-    A fold whose path stopped counts, at the alphas it did not reach, with
-    its last error (already clearly above its minimum; its later errors are
-    no lower as long as they keep rising): so that one fold stopping early
-    does not rule those alphas out for the others. Ties go to the larger
-    alpha (the sparser model).
-    """
-    filled = []
-    for fold in folds:
-        errors = fold.errors.copy()
-        errors[fold.n_steps :] = errors[fold.n_steps - 1]
-        filled.append(errors)
-    mean = np.mean(filled, axis=0)
-    best = len(mean) - 1 - int(np.argmin(mean[::-1]))
-    return mean, best
-
-
-def _final_start(folds, best, grid_estimator, X, y, sample_weight):
-    """The network the final path starts from: the best fold's first step.
-
-    Of the folds' networks after their first step (the smallest alpha), the
-    one whose path validated best at ``alphas[best]``: the CV has scored the
-    folds' starts (a network is not convex: its start decides which optimum
-    a path reaches), where a new random start would be a draw nobody
-    scored. It then follows the path on all the data. With
-    ``group_weights='adaptive'`` it takes the weights of the first stage on
-    all the data (the grid's, when the grid computed it) in place of the
-    fold's.
-    """
-    k = int(np.argmin([fold.errors[best] for fold in folds]))
-    start = copy.deepcopy(folds[k].start)
-    # A fold's classifier was handed every class; all the data hold them.
-    vars(start).pop("_first_classes", None)
-    if start._adaptive():
-        stage = vars(grid_estimator).get("_first_stage")
-        if stage is None:
-            checked = grid_estimator._validate_training_data(
-                X, y, sample_weight, reset=True
-            )
-            stage = grid_estimator._adaptive_first_stage(*checked)
-        start.group_weights_ = stage[0]
-    return start
+    return errors, n_nonzero, n_features, warnings, support
 
 
 # --------------------------------------------------------------- the mixin
@@ -405,19 +274,17 @@ class BaseRegularizedMLPCV:
                                 f"fold {k}; each fold needs rows of positive weight "
                                 "in both parts (choose another cv splitter)."
                             )
-            # One seed per fold and one for the fits on all the data that the
-            # grid needs (the adaptive first stage, a callable penalty's dense
-            # fit), drawn up front: a fold's result depends on its index only,
-            # not on which worker runs it or when.
+            # One seed per fold and one for the final path, drawn up front: a fold's
+            # result depends on its index only, not on which worker runs it or when.
             seeds = check_random_state(self.random_state).randint(
                 np.iinfo(np.int32).max, size=len(folds) + 1
             )
-            grid_estimator = self._estimator_class(**self._base_params(seeds[-1]))
+            final = self._estimator_class(**self._base_params(seeds[-1]))
             if self.alphas is None and self.penalty is None:
                 alphas = np.zeros(1)  # nothing to regularise: one network
             elif self.alphas is None:
-                alphas, grid_estimator = _alpha_grid(
-                    grid_estimator, X, y, sample_weight, self.n_alphas, self.eps
+                alphas, final = _alpha_grid(
+                    final, X, y, sample_weight, self.n_alphas, self.eps
                 )
             else:
                 alphas = check_alphas(self.alphas)
@@ -439,48 +306,22 @@ class BaseRegularizedMLPCV:
                 )
                 for seed, (train, test) in zip(seeds, folds)
             )
-            mean_error, best = _mean_error(results)
-            if not np.isfinite(mean_error[best]):
-                raise ValueError(
-                    "Every fold diverged at every alpha (non-finite validation "
-                    f"{score.name}); scale the data or lower learning_rate_init."
-                )
-            # Where the lowest mean lies past a fold's early stop, that fold's
-            # path continues up to it (the mean counted it at its last error,
-            # a lower bound while its errors keep rising), until alpha_ has
-            # every fold's own score.
-            behind = [k for k, fold in enumerate(results) if fold.n_steps <= best]
-            while behind:
-                extended = Parallel(n_jobs=self.n_jobs)(
-                    delayed(_continue_fold_path)(
-                        results[k],
-                        X,
-                        y,
-                        sample_weight,
-                        *folds[k],
-                        alphas,
-                        best,
-                        self.max_iter_warm,
-                        score,
-                    )
-                    for k in behind
-                )
-                for k, fold in zip(behind, extended):
-                    results[k] = fold
-                mean_error, best = _mean_error(results)
-                behind = [k for k, fold in enumerate(results) if fold.n_steps <= best]
-            if not np.isfinite(mean_error[best]):  # every fold diverged later on
-                raise ValueError(
-                    "Every fold diverged at every alpha (non-finite validation "
-                    f"{score.name}); scale the data or lower learning_rate_init."
-                )
             errors, nonzero, features = (
-                np.column_stack([getattr(r, name) for r in results])
-                for name in ("errors", "n_nonzero", "n_features")
+                np.column_stack(r) for r in list(zip(*results))[:3]
             )
+            # An alpha some fold's path did not reach (it stopped past its
+            # minimum) cannot be chosen.
+            mean_error = np.where(np.isnan(errors), np.inf, errors).mean(axis=1)
+            if not np.any(np.isfinite(mean_error)):
+                raise ValueError(
+                    "Every fold diverged at every alpha (non-finite validation "
+                    f"{score.name}); scale the data or lower learning_rate_init."
+                )
+            # Ties go to the larger alpha (the sparser model).
+            best = len(alphas) - 1 - int(np.argmin(mean_error[::-1]))
             self._warn_if_at_edge(alphas, best)
 
-            final = _final_start(results, best, grid_estimator, X, y, sample_weight)
+            n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
             path = list(
                 _follow_path(
                     final,
@@ -496,16 +337,16 @@ class BaseRegularizedMLPCV:
         # One warning for the whole fit (a fold's message and the final one).
         reports = [
             (f"fold {k}", message)
-            for k, fold in enumerate(results)
-            for message in fold.warnings
+            for k, (*_, messages, _) in enumerate(results)
+            for message in messages
         ] + [
             (f"final network at alpha={s.alpha:.3g}", s.warning)
             for s in path
             if s.warning
         ]
-        # Fits trained to max_iter: each fold's cold step and the final
-        # path's polished last step (its first step is a warm one).
-        _warn_not_converged(reports, len(folds) + 1)
+        # Fits trained to max_iter: each fold's cold step, and the final
+        # path's cold first step and polished last one (one when they coincide).
+        _warn_not_converged(reports, len(folds) + min(len(path), 2))
         # Fitted attributes only once everything has succeeded.
         self.alphas_ = alphas
         self._record_scores(errors)
@@ -513,14 +354,12 @@ class BaseRegularizedMLPCV:
         self.selected_features_path_ = features
         self.alpha_ = float(alphas[best])
         self.best_score_ = -float(mean_error[best])
-        self.selection_frequency_ = np.mean(
-            [fold.support[best] for fold in results], axis=0
-        )
+        self.selection_frequency_ = np.mean([r[4][best] for r in results], axis=0)
         self.path_ = path
         self._adopt_fitted_state(final)
-        # The final network is the product of the whole path on all the data,
-        # not of its last step alone (which may need no iteration at all).
-        self.n_iter_ = sum(step.n_iter for step in self.path_)
+        # The final network is the product of the whole path, not of its last
+        # step alone (which may need no iteration at all).
+        self.n_iter_ = n_iter_before + sum(step.n_iter for step in self.path_)
         return self
 
     def _warn_if_at_edge(self, alphas, best):

@@ -174,9 +174,7 @@ def _follow_path(
 
     ``estimator`` is a regressor or a classifier of this package (a
     ``BaseRegularizedMLP``). If it is already
-    fitted, the first step starts from its parameters too, as a warm step
-    (the CV estimators' final path continues a fold's network on all the
-    data).
+    fitted (on the same data), the first step starts from its parameters too.
     A cold first step uses the estimator's ``max_iter``; every warm step at
     most ``max_iter_warm`` iterations (``None``: ``max(10, max_iter // 8)``)
     and stops after ``_WARM_PATIENCE`` iterations without improvement,

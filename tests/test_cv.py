@@ -6,13 +6,11 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import make_friedman1
 from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
 
 from sk_regnet import (
     RegularizedMLPRegressor,
     RegularizedMLPRegressorCV,
-    _cv_base,
     regularization_path,
 )
 from sk_regnet._network import forward
@@ -56,10 +54,7 @@ def test_same_alpha_as_grid_search_when_both_reach_the_optimum(data):
     split_scores = np.array(
         [search.cv_results_[f"split{i}_test_score"] for i in range(3)]
     ).T
-    # A fold's path stops past its minimum (NaN after): compare where it ran.
-    ran = ~np.isnan(cv.mse_path_)
-    assert ran[: int(np.argmin(-search.cv_results_["mean_test_score"])) + 1].all()
-    assert_allclose(cv.mse_path_[ran], -split_scores[ran], rtol=1e-4)
+    assert_allclose(cv.mse_path_, -split_scores, rtol=1e-4)
     assert cv.alpha_ == search.best_params_["alpha"]
     assert_allclose(cv.best_score_, search.best_score_, rtol=1e-4)
     assert_allclose(cv.predict(X), search.predict(X), rtol=1e-4, atol=1e-6)
@@ -74,106 +69,18 @@ def test_fitted_attributes_and_refit_along_the_path(data):
     for name in ("mse_path_", "nonzero_weights_path_", "selected_features_path_"):
         assert getattr(cv, name).shape == (4, 3)
     best = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
-    # NaN: a fold's path stopped past its minimum; such an alpha is not chosen.
-    mean = np.where(np.isnan(cv.mse_path_), np.inf, cv.mse_path_).mean(axis=1)
-    assert best == int(np.argmin(mean))
+    assert best == int(np.argmin(cv.mse_path_.mean(axis=1)))
     assert_allclose(cv.best_score_, -cv.mse_path_[best].mean())
-    # The final network followed the path up to alpha_ (no cold fit at alpha_),
-    # every step warm: it continues the best fold's first network.
+    # The final network followed the path up to alpha_ (no cold fit at alpha_):
+    # a cold first step at the grid's smallest alpha, warm steps after it.
     assert [s.alpha for s in cv.path_] == list(cv.alphas_[: best + 1])
-    assert [s.warm_start for s in cv.path_] == [True] * (best + 1)
+    assert [s.warm_start for s in cv.path_] == [False] + [True] * best
     # n_iter_ counts every step of the path (the grid needs no fit).
     assert cv.n_iter_ == sum(s.n_iter for s in cv.path_) >= 1
     raw = forward(list(zip(cv.coefs_, cv.intercepts_)), X, "tanh").ravel()
     assert_allclose(cv.predict(X), raw)
     assert cv.n_features_in_ == 3 and cv.n_outputs_ == 1
     assert not hasattr(cv, "alpha")
-
-
-def test_final_path_continues_the_best_folds_first_network():
-    # Recomputed with public warm-started fits: each fold's first network (a
-    # cold fit at the smallest alpha on its training rows, with its seed), the
-    # fold that validated best at alpha_, then that network on all the data
-    # along the path up to alpha_, the last step with the full max_iter.
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(80, 3))
-    y = np.tanh(X[:, 0]) - X[:, 1] + 0.3 * rng.normal(size=80)
-    alphas = [1e-3, 1e-2, 3e-2, 0.1, 0.3]
-    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
-    params = dict(hidden_layer_sizes=(4,), activation="tanh", max_iter=80)
-    cv = RegularizedMLPRegressorCV(
-        **params, alphas=alphas, cv=folds, random_state=2
-    ).fit(X, y)
-    best = alphas.index(cv.alpha_)
-    assert best > 0
-    seeds = np.random.RandomState(2).randint(np.iinfo(np.int32).max, size=4)
-    k = int(np.argmin(cv.mse_path_[best]))
-    train = folds[k][0]
-    model = RegularizedMLPRegressor(**params, alpha=alphas[0], random_state=seeds[k])
-    model.fit(X[train], y[train])
-    for alpha in alphas[: best + 1]:
-        last = alpha == cv.alpha_
-        model.set_params(
-            alpha=alpha,
-            warm_start=True,
-            max_iter=80 if last else 10,
-            n_iter_no_change=10 if last else 3,
-        ).fit(X, y)
-    assert_allclose(cv.coefs_[0], model.coefs_[0])
-    assert_allclose(cv.predict(X), model.predict(X))
-
-
-@pytest.mark.parametrize("penalty", ["l2", "l1"])
-def test_final_network_is_not_worse_than_a_cold_fit_at_alpha_(penalty):
-    # Issue 14: the final network (the path to alpha_ on all the data, from
-    # the best fold's first network) against a cold fit at alpha_, by the
-    # mean test MSE over four Friedman #1 draws (measured: l2 0.879, per draw
-    # 0.66-0.99; l1 0.631, 0.46-0.82).
-    final, cold = [], []
-    for seed in range(4):
-        X, y = make_friedman1(1200, 10, noise=1.0, random_state=seed)
-        X = (X - X[:200].mean(axis=0)) / X[:200].std(axis=0)
-        y = (y - y[:200].mean()) / y[:200].std()
-        params = dict(hidden_layer_sizes=(8,), penalty=penalty, random_state=seed)
-        cv = RegularizedMLPRegressorCV(**params).fit(X[:200], y[:200])
-        alone = RegularizedMLPRegressor(**params, alpha=cv.alpha_)
-        alone.fit(X[:200], y[:200])
-        for model, errors in ((cv, final), (alone, cold)):
-            errors.append(np.mean((model.predict(X[200:]) - y[200:]) ** 2))
-    assert np.mean(final) <= np.mean(cold)
-
-
-def test_a_fold_stopped_early_is_continued_up_to_alpha_(data, monkeypatch):
-    # With a hair-trigger stop every fold stops at its first rise; where the
-    # mean (a stopped fold counted at its last error) is lowest past a stop,
-    # that fold's path continues. Its scores are those of the path run
-    # without stopping, and alpha_ has every fold's own score.
-    X, y = data
-    params = dict(
-        hidden_layer_sizes=(3,), activation="tanh", n_alphas=8, eps=1e-3, cv=3
-    )
-    params.update(max_iter=60, random_state=0)  # n_jobs=1: the patched rule
-    monkeypatch.setattr(_cv_base, "_PATIENCE", 10**6)
-    whole = RegularizedMLPRegressorCV(**params).fit(X, y)
-    monkeypatch.setattr(_cv_base, "_PATIENCE", 1)
-    monkeypatch.setattr(_cv_base, "_RISE", 0.0)
-    continued = []
-    continue_fold_path = _cv_base._continue_fold_path
-
-    def spy(fold, *args):
-        continued.append(fold.n_steps)
-        return continue_fold_path(fold, *args)
-
-    monkeypatch.setattr(_cv_base, "_continue_fold_path", spy)
-    cv = RegularizedMLPRegressorCV(**params).fit(X, y)
-    assert continued  # some fold's path was continued
-    best = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
-    assert np.isfinite(cv.mse_path_[best]).all()
-    ran = ~np.isnan(cv.mse_path_)
-    assert not ran.all()  # the folds did stop early
-    assert_allclose(cv.mse_path_[ran], whole.mse_path_[ran])
-    # A column is a prefix of the path: computed up to where it stopped.
-    assert all(np.all(np.diff(column.astype(int)) <= 0) for column in ran.T)
 
 
 def test_results_do_not_depend_on_n_jobs(data):
