@@ -50,7 +50,8 @@ class RegularizedMLPClassifierCV(BaseRegularizedMLPCV, RegularizedMLPClassifier)
         multilabel targets, the binary log-loss averaged over labels), best
         when lowest. Otherwise a scikit-learn scorer name (e.g.
         ``"accuracy"``, ``"roc_auc"``) or callable ``scorer(estimator, X,
-        y)``, best when highest.
+        y)``, best when highest. A scorer name weighs the held-out rows by
+        ``sample_weight``; a callable is called without it.
     n_jobs : int, default=None
         Folds fitted in parallel through joblib. Results do not depend on it.
     max_iter_warm : int, default=None
@@ -229,7 +230,7 @@ group_importances_, group_weights_
         if self.scoring is None:
             return LogLossScore()
         if callable(self.scoring):
-            return ScorerScore(self.scoring, "score")
+            return ScorerScore(self.scoring, "score", weighted=False)
         return ScorerScore(get_scorer(self.scoring), self.scoring)
 
     def _record_scores(self, errors):

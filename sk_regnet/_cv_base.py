@@ -100,15 +100,21 @@ class LogLossScore:
 
 
 class ScorerScore:
-    """Minus a scikit-learn scorer's value (scorers are higher-is-better)."""
+    """Minus a scorer's value (scorers are higher-is-better).
 
-    def __init__(self, scorer, name):
+    ``weighted``: whether the scorer takes ``sample_weight`` (scikit-learn's
+    own do; a user's ``scorer(estimator, X, y)`` is called without it).
+    """
+
+    def __init__(self, scorer, name, weighted=True):
         self.scorer = scorer
         self.name = name
+        self.weighted = weighted
 
     def __call__(self, estimator, X, y, sample_weight):
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return -float(self.scorer(estimator, X, y, **kwargs))
+        if self.weighted and sample_weight is not None:
+            return -float(self.scorer(estimator, X, y, sample_weight=sample_weight))
+        return -float(self.scorer(estimator, X, y))
 
 
 #: A fold's path stops once its validation error has stayed more than

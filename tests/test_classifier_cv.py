@@ -239,3 +239,20 @@ def test_adaptive_group_lasso_keeps_exactly_the_xor_inputs(seed, n, p):
     # The Bayes accuracy is 0.95 (5% of labels flipped); a linear model
     # scores about 0.5.
     assert model.score(scaler.transform(X_test), y_test) > 0.88
+
+
+@pytest.mark.filterwarnings("ignore:The best mean validation score:UserWarning")
+def test_callable_scoring_with_sample_weight():
+    # A user's scorer(estimator, X, y) takes no sample_weight: called without.
+    X, y = _xor(8)
+    calls = []
+
+    def accuracy(estimator, X_val, y_val):
+        calls.append(len(y_val))
+        return float(np.mean(estimator.predict(X_val) == y_val))
+
+    model = RegularizedMLPClassifierCV(
+        scoring=accuracy, random_state=0, **{**SMALL, "alphas": [1e-3, 1e-2]}
+    ).fit(X, y, sample_weight=np.linspace(0.5, 1.5, len(y)))
+    assert calls and model.scores_path_.shape == (2, 3)
+    assert np.all((model.scores_path_ >= 0) & (model.scores_path_ <= 1))
