@@ -160,6 +160,12 @@ group_support_, group_importances_, group_weights_ : see \
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
+    # On separable classes the log-loss keeps falling for many iterations,
+    # where FISTA's growing steps, unchecked, outrun the largest curvature
+    # and amplify rounding (weighted and repeated rows then fitted 3e-5
+    # apart); a curvature estimate every 10 iterations bounds the step.
+    _fista_curvature_every = 10
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),

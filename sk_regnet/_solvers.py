@@ -523,16 +523,31 @@ def new_progress(optimizer, tol, n_iter_no_change):
     )
 
 
-def _initial_lipschitz(value_and_grad, x, g, floor=1e-8):
-    """Estimate the gradient's Lipschitz constant by a small probe along ``-g``."""
-    gnorm = np.linalg.norm(g)
-    if gnorm == 0:
-        return 1.0
-    h = 1e-4 * max(np.linalg.norm(x), 1.0) / gnorm
-    _, g_probe = value_and_grad(x - h * g)
-    if not np.all(np.isfinite(g_probe)):
-        return 1.0
-    return max(np.linalg.norm(g_probe - g) / (h * gnorm), floor)
+def _curvature(value_and_grad, x, g, v):
+    """One power-iteration step on the Hessian of ``f`` at ``x``, from ``v``.
+
+    The Hessian-vector product is a difference of gradients,
+    ``H v ~ (grad f(x + h v) - g) / h`` with ``g = grad f(x)``: one gradient
+    evaluation. Returns ``(||H v|| / ||v||, H v)``: a lower bound of the
+    largest curvature ``max |eig(H)|`` (the gradient's local Lipschitz
+    constant), which further steps from the returned vector raise towards
+    it; None when the probe is not finite or ``v`` is zero.
+    """
+    vnorm = np.linalg.norm(v)
+    if not (np.isfinite(vnorm) and vnorm > 0):
+        return None
+    h = 1e-4 * max(np.linalg.norm(x), 1.0) / vnorm
+    _, g_probe = value_and_grad((x + h * v).astype(x.dtype, copy=False))
+    hv = (g_probe - g) / h
+    hv_norm = np.linalg.norm(hv)
+    if not np.isfinite(hv_norm):
+        return None
+    return float(hv_norm / vnorm), (hv / hv_norm if hv_norm > 0 else hv)
+
+
+# L >= STABLE_FRACTION * max |eig(H)| keeps every direction of the accelerated
+# step from growing, whatever the momentum (see fista).
+STABLE_FRACTION = 0.75
 
 
 def fista(
@@ -549,6 +564,7 @@ def fista(
     backtrack_factor=2.0,
     step_growth=2.0,
     max_backtracks=60,
+    curvature_every=0,
     callback=None,
 ):
     """Accelerated proximal gradient (FISTA) with backtracking and adaptive restart.
@@ -567,6 +583,27 @@ def fista(
     increase: the step is then redone from the last iterate without
     momentum, so ``F`` never increases, which is what makes the method safe
     on non-convex objectives such as a network's.
+
+    The sufficient-decrease test certifies the curvature along the step
+    only, and the step grows between iterations: unchecked, ``L`` drifts far
+    below the largest curvature ``lambda`` of directions the step does not
+    probe (measured: up to 7x on a network), where the iteration amplifies
+    whatever lies along them, rounding errors included (fits that should be
+    equal, such as weighted and repeated rows, then drift apart by 1e-5).
+    On a quadratic, a direction of curvature ``lambda`` evolves as
+    ``e+ = (1 - lambda / L) ((1 + beta) e - beta e-)`` with momentum
+    ``beta``; it does not grow while ``L >= lambda (1 + 2 beta) / (2 + 2
+    beta)``, which is ``lambda / 2`` without momentum and tends to ``3/4
+    lambda`` as ``beta -> 1``. With ``curvature_every > 0``, ``L`` is kept
+    at least ``STABLE_FRACTION = 3/4`` of an estimate of ``lambda``: one
+    step of power iteration on the Hessian (a difference of gradients)
+    every ``curvature_every`` iterations, from the previous vector, which
+    tracks the largest curvature as it changes. That costs one gradient per
+    ``curvature_every`` iterations, and leaves the steps longer than
+    ``1 / lambda`` that make the method fast on networks. The floor also
+    slows the directions of small curvature (measured on the regressor's
+    L1 fits: objective 13% higher at the default budget), so it is off by
+    default and the classifier turns it on (see ``_training``).
 
     Parameters
     ----------
@@ -602,6 +639,10 @@ def fista(
     max_backtracks : int
         Backtracking steps per iteration before giving up (reported as
         not converged).
+    curvature_every : int
+        Iterations between two updates of the largest-curvature estimate
+        that bounds ``L`` from below; 0 leaves ``L`` to the backtracking
+        alone.
     callback : callable ``(iteration, F)`` or None
 
     Returns
@@ -639,14 +680,25 @@ def fista(
     if not _all_finite(f_x, g_x):
         return SolverResult(x, 0, [], converged=False, diverged=True)
     F_x = composite(x, f_x)
-    L = lipschitz_init or _initial_lipschitz(value_and_grad, x, g_x)
+    # The first power step, from -g, also gives the initial L.
+    v, curvature = -g_x, None
+    if curvature_every or not lipschitz_init:
+        found = _curvature(value_and_grad, x, g_x, v)
+        if found is not None:
+            curvature, v = found
+    L = lipschitz_init or (1.0 if curvature is None else max(curvature, 1e-8))
+    L_floor = STABLE_FRACTION * curvature if curvature_every and curvature else 0.0
     x_prev = x
     t = 1.0
     y, f_y, g_y = x, f_x, g_x
     curve = []
     rule = _NoImprovement(tol, n_iter_no_change)
     for it in range(max_iter):
-        L = L / step_growth
+        if curvature_every and it > 0 and it % curvature_every == 0:
+            found = _curvature(value_and_grad, y, g_y, v)
+            if found is not None:
+                L_floor, v = STABLE_FRACTION * found[0], found[1]
+        L = max(L / step_growth, L_floor)
         step = step_from(y, f_y, g_y, L)
         F_new = None
         if step is not None:

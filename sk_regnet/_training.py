@@ -114,6 +114,10 @@ class TrainingMixin:
     ``_validation_score(params, X, y, sample_weight)``.
     """
 
+    # Iterations between FISTA's estimates of the largest curvature, which
+    # bound its step (see _solvers.fista); 0: the backtracking alone.
+    _fista_curvature_every = 0
+
     def _solver(self):
         """The solver that runs: ``solver``, or what ``'auto'`` picks.
 
@@ -185,6 +189,7 @@ class TrainingMixin:
                 prox=objective.prox if objective.has_prox else None,
                 nonsmooth=objective.nonsmooth_value if objective.has_prox else None,
                 value=objective.value_smooth,
+                curvature_every=self._fista_curvature_every,
                 callback=callback,
             )
         elif self._solver() == "lbfgs":

@@ -143,22 +143,6 @@ def estimator_instances():
 def expected_failed_checks(estimator):
     """Checks that cannot pass for a configuration, and why."""
     failures = {}
-    if isinstance(estimator, RegularizedMLPClassifier) and estimator.penalty == "l1":
-        # Issue 15, open. Not the soft-thresholding (weighted and repeated
-        # fits keep the same zeros): FISTA's backtracking checks the curvature
-        # along its step only and accepts steps up to 7x beyond 2 / lambda_max
-        # of the directions the step does not probe (measured). On this
-        # check's separable 15 x 30 data the log-loss keeps falling for 90
-        # iterations in that regime, and the rounding differences of weighted
-        # and repeated rows grow about tenfold every six iterations: 2.8e-5
-        # apart at the stop (on the rows of weight 0) where the check allows
-        # 1e-7. A floor L >= lambda_max (power iteration) or a slower step
-        # growth fixes it on every seed tried but changes every FISTA fit.
-        for data in ("dense", "sparse"):
-            failures[f"check_sample_weight_equivalence_on_{data}_data"] = (
-                "FISTA's steps beyond the stability limit amplify rounding on "
-                "this data (issue 15)."
-            )
     if getattr(estimator, "loss", None) == "poisson":
         failures["check_regressor_multioutput"] = (
             "make_regression's targets are negative; the Poisson loss needs y >= 0 "
