@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _solvers
+from . import _stochastic
 from ._groups import group_importances, input_moments, merge_moments
 from ._inputs import InputsMixin
 from ._network import ACTIVATIONS, WEIGHT_INITS, ParameterLayout, initialize
@@ -401,14 +401,14 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
     def __getstate__(self):
         state = dict(super().__getstate__())
         progress = state.get("_stochastic_progress")
-        if isinstance(progress, _solvers.StochasticProgress):
+        if isinstance(progress, _stochastic.StochasticProgress):
             state["_stochastic_progress"] = progress.state_dict()
         return state
 
     def __setstate__(self, state):
         progress = state.get("_stochastic_progress")
         if isinstance(progress, dict):
-            progress = _solvers.StochasticProgress.from_state_dict(progress)
+            progress = _stochastic.StochasticProgress.from_state_dict(progress)
             state = {**state, "_stochastic_progress": progress}
         super().__setstate__(state)
 

@@ -19,7 +19,7 @@ import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from . import _solvers
+from . import _solvers, _stochastic
 from ._objective import Objective
 
 SOLVERS = ("lbfgs", "adam", "sgd", "gd", "fista")
@@ -307,11 +307,11 @@ class TrainingMixin:
             batch_size = min(self.batch_size, n_samples)
 
         optimizer_type = (
-            _solvers.SGDState if self._solver() == "sgd" else _solvers.AdamState
+            _stochastic.SGDState if self._solver() == "sgd" else _stochastic.AdamState
         )
         progress = self._stochastic_progress if (incremental or resume) else None
         if progress is None:
-            progress = _solvers.new_progress(
+            progress = _stochastic.new_progress(
                 self._make_optimizer(layout.n_params, X.dtype),
                 self.tol,
                 self.n_iter_no_change,
@@ -323,7 +323,7 @@ class TrainingMixin:
             # fit after a converged one stops after one epoch) a fresh
             # stopping rule, so the fit trains until it stops improving; the
             # clock of the 'invscaling' schedule and the records carry over.
-            fresh = _solvers.new_progress(
+            fresh = _stochastic.new_progress(
                 self._make_optimizer(layout.n_params, X.dtype),
                 self.tol,
                 self.n_iter_no_change,
@@ -342,7 +342,7 @@ class TrainingMixin:
             if objective.has_prox
             else objective.value_and_grad_smooth
         )
-        result = _solvers.stochastic(
+        result = _stochastic.stochastic(
             vg,
             theta0,
             n_samples,
@@ -383,7 +383,7 @@ class TrainingMixin:
 
     def _make_optimizer(self, n_params, dtype):
         if self._solver() == "sgd":
-            return _solvers.SGDState(
+            return _stochastic.SGDState(
                 n_params,
                 learning_rate_init=self.learning_rate_init,
                 learning_rate=self.learning_rate,
@@ -392,7 +392,7 @@ class TrainingMixin:
                 nesterovs_momentum=self.nesterovs_momentum,
                 dtype=dtype,
             )
-        return _solvers.AdamState(
+        return _stochastic.AdamState(
             n_params,
             learning_rate_init=self.learning_rate_init,
             beta_1=self.beta_1,

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from autograd.test_util import check_grads
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sk_regnet import _objective, _solvers
+from sk_regnet import _objective, _stochastic
 from sk_regnet._losses import SquaredError, get_loss
 from sk_regnet._network import (
     ACTIVATIONS,
@@ -296,7 +296,7 @@ def test_value_in_chunks_equals_one_pass(weighted, loss, monkeypatch):
 
 def test_adam_in_place_step_is_the_textbook_update():
     rng = np.random.RandomState(0)
-    opt = _solvers.AdamState(
+    opt = _stochastic.AdamState(
         6, learning_rate_init=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     )
     x = rng.randn(6)

@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_regnet import RegularizedMLPRegressor
 from sk_regnet._network import ParameterLayout, initialize
-from sk_regnet._solvers import SGDState
+from sk_regnet._stochastic import SGDState
 
 BATCH = 10
 ALPHA_SK = 1e-2

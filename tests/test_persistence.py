@@ -1,6 +1,8 @@
 """Saving and loading fitted models: pickle, joblib and skops.io (issue 8)."""
 
+import copyreg
 import functools
+import io
 import pickle
 import warnings
 
@@ -20,7 +22,7 @@ from sk_regnet import (
     RegularizedMLPRegressor,
     RegularizedMLPRegressorCV,
 )
-from sk_regnet._solvers import AdamState, SGDState, StochasticProgress
+from sk_regnet._stochastic import AdamState, SGDState, StochasticProgress
 
 OWN_TYPE = "sk_regnet._mlp.RegularizedMLPRegressor"
 
@@ -142,10 +144,15 @@ def test_loaded_model_continues_training_exactly_like_the_original(
     # Everything training depends on (parameters, the random generator, the
     # stochastic solver's state) survives the round trip: a warm-started fit
     # of the loaded copy matches one of the original bit for bit.
-    model, X = _fitted(solver)
-    _, y = _data()
+    model, _ = _fitted(solver)
     loaded = ROUND_TRIPS[round_trip](model, tmp_path)
     assert isinstance(loaded._stochastic_progress, StochasticProgress)
+    _assert_trains_on_identically(loaded, model)
+
+
+def _assert_trains_on_identically(loaded, model):
+    """A warm-started fit of ``loaded`` gives ``model``'s, bit for bit."""
+    X, y = _data()
     for m in (model, loaded):
         m.set_params(warm_start=True, max_iter=5)
         with warnings.catch_warnings():
@@ -207,6 +214,44 @@ def test_progress_state_names_only_known_optimizers():
     state["optimizer_class"] = "os.system"
     with pytest.raises(ValueError, match="Unknown optimizer class"):
         StochasticProgress.from_state_dict(state)
+
+
+def _pickled_as_an_earlier_version(model):
+    """``model`` pickled as versions before the stochastic solvers' module did.
+
+    Those saved the solver's objects themselves (``StochasticProgress``, its
+    optimizer and stopping rules), not plain data, and named their classes
+    by the module path ``sk_regnet._solvers``. Protocol 2 writes a class's
+    module and name as lines of text, which are rewritten here.
+    """
+
+    class EarlierPickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            if obj is model:  # its state as in memory, not __getstate__'s
+                return copyreg.__newobj__, (type(obj),), dict(vars(obj))
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    EarlierPickler(buffer, protocol=2).dump(model)
+    data = buffer.getvalue()
+    for module in (b"sk_regnet._stochastic\n", b"sk_regnet._solver_base\n"):
+        assert module in data
+        data = data.replace(module, b"sk_regnet._solvers\n")
+    return data
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd-elasticnet"])
+def test_pickle_of_an_earlier_version_naming_solvers_module_loads(solver):
+    model, X = _fitted(solver)
+    data = _pickled_as_an_earlier_version(model)
+    optimizer_cls = AdamState if solver == "adam" else SGDState
+    for name in ("StochasticProgress", optimizer_cls.__name__, "_NoImprovement"):
+        assert f"sk_regnet._solvers\n{name}\n".encode() in data
+    loaded = pickle.loads(data)
+    _assert_same_model(loaded, model, X)
+    assert type(loaded._stochastic_progress) is StochasticProgress
+    assert type(loaded._stochastic_progress.optimizer) is optimizer_cls
+    _assert_trains_on_identically(loaded, model)
 
 
 def _sum_of_squares(coefs):

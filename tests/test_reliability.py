@@ -24,7 +24,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV, _solvers
+from sk_regnet import RegularizedMLPRegressor, RegularizedMLPRegressorCV, _stochastic
 from sk_regnet._losses import _guarded_exp
 from sk_regnet._objective import Objective
 
@@ -353,7 +353,7 @@ def test_stochastic_solver_checks_its_final_step(max_iter, diverged):
         f = float(x[0]) if x[0] >= -2.5 else np.inf
         return f, np.ones(1)
 
-    optimizer = _solvers.SGDState(
+    optimizer = _stochastic.SGDState(
         1,
         learning_rate_init=1.0,
         learning_rate="constant",
@@ -361,11 +361,11 @@ def test_stochastic_solver_checks_its_final_step(max_iter, diverged):
         momentum=0.0,
         nesterovs_momentum=False,
     )
-    result = _solvers.stochastic(
+    result = _stochastic.stochastic(
         batch_value_and_grad,
         np.zeros(1),
         4,
-        progress=_solvers.new_progress(optimizer, 0.0, 10),
+        progress=_stochastic.new_progress(optimizer, 0.0, 10),
         batch_size=4,
         max_iter=max_iter,
         shuffle=False,

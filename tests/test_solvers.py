@@ -1,5 +1,6 @@
-"""Tests of the solver helpers in ``_solvers`` that the estimator tests do not reach,
-and of the L-BFGS-B wrapper against scipy's L-BFGS-B called directly."""
+"""Tests of the solver helpers (``_solvers``, ``_stochastic``, ``_solver_base``)
+that the estimator tests do not reach, and of the L-BFGS-B wrapper against
+scipy's L-BFGS-B called directly."""
 
 import numpy as np
 import pytest
@@ -7,8 +8,9 @@ import scipy.optimize
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import Lasso
 
-from sk_regnet import RegularizedMLPRegressor, _solvers
-from sk_regnet._solvers import _all_finite, lbfgs
+from sk_regnet import RegularizedMLPRegressor, _solvers, _stochastic
+from sk_regnet._solver_base import _all_finite
+from sk_regnet._solvers import lbfgs
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -204,7 +206,7 @@ def test_adam_proximal_metric_leaves_out_the_bias_correction_of_m():
     # After the first step, the threshold per unit of alpha is
     # lr * sqrt(1 - beta_2) / (sqrt(v) + eps): the preconditioner of the bias
     # corrected moments, without m's 1 / (1 - beta_1) factor.
-    opt = _solvers.AdamState(
+    opt = _stochastic.AdamState(
         3, learning_rate_init=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     )
     g = np.array([2.0, -0.5, 0.0])
