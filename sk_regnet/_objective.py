@@ -3,7 +3,8 @@
     J(theta) = L(y, f_theta(X); s) + alpha * P(W)
 
 ``L`` is the data-fit loss (``_losses``), ``P`` the penalty on the weight
-matrices only (``_penalties``), ``f_theta`` the network (``_network``).
+matrices only (``_penalties``), ``f_theta`` the network (``_network``, run
+by ``_backprop``).
 Solvers get callables on the flat parameter vector from here:
 
 - ``value_and_grad_full``: J as written and its gradient, autograd's
@@ -16,7 +17,7 @@ Solvers get callables on the flat parameter vector from here:
 - ``split_problem``: for L-BFGS-B, ``W = U - V`` with ``U, V >= 0`` turns an
   L1 term into a linear one under bounds, so the solution has exact zeros.
 
-Gradients: the network's hand-written VJP (``_network.Network.backward``)
+Gradients: the network's hand-written VJP (``_backprop.Network.backward``)
 chained with the loss's and penalty's gradients, in closed form where their
 objects offer one and from autograd otherwise (see :class:`Objective`).
 """
@@ -28,7 +29,8 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from ._network import Network, output_bound
+from ._backprop import Network
+from ._network import output_bound
 
 #: Rows per chunk (times the widest non-input layer) when J is evaluated on all
 #: the data, so the hidden activations of a large data set never sit in memory

@@ -9,15 +9,14 @@ from autograd.test_util import check_grads
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sk_regnet import _objective, _stochastic
+from sk_regnet._backprop import Network, network_output
 from sk_regnet._losses import SquaredError, get_loss
 from sk_regnet._network import (
     ACTIVATIONS,
-    Network,
     ParameterLayout,
     forward,
     initialize,
     input_dot,
-    network_output,
 )
 from sk_regnet._objective import Objective, _closed_form
 from sk_regnet._penalties import L2, get_penalty
@@ -91,7 +90,7 @@ def test_network_output_vjp_without_fresh_tape():
     layout, theta, X, _ = _problem(3, (4,), 1)
     net = Network(layout, "tanh")
     ans = network_output(theta, X, net)  # untraced: leaves a tape behind
-    from sk_regnet._network import _network_output_vjp
+    from sk_regnet._backprop import _network_output_vjp
 
     vjp = _network_output_vjp(ans.copy(), theta, X, net)
     G = np.ones_like(ans)
@@ -413,7 +412,7 @@ def test_constant_penalty_through_autograd_is_quiet():
 def test_row_blocked_backward_matches_autograd(activation, sizes, dtype, monkeypatch):
     # Large inputs are back-propagated in blocks of rows; tiny blocks here
     # put every edge (a last, shorter block; one row) on small data.
-    from sk_regnet import _network
+    from sk_regnet import _backprop
 
     rng = np.random.RandomState(0)
     layout = ParameterLayout(sizes)
@@ -422,8 +421,8 @@ def test_row_blocked_backward_matches_autograd(activation, sizes, dtype, monkeyp
     X[::5] = 0.0  # zero rows: pre-activations at relu's kink
     G = rng.randn(41, sizes[-1])
     expected = _plain_grad(layout, activation, theta, X, G)
-    monkeypatch.setattr(_network, "_BLOCK_ELEMENTS", 8)
-    monkeypatch.setattr(_network, "_MIN_BLOCK_ROWS", 2)
+    monkeypatch.setattr(_backprop, "_BLOCK_ELEMENTS", 8)
+    monkeypatch.setattr(_backprop, "_MIN_BLOCK_ROWS", 2)
     net = Network(layout, activation)
     for reuse in (False, True, True):  # fresh, then reused buffers
         out, tape = net.forward(

@@ -8,10 +8,9 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from sk_regnet import RegularizedMLPRegressor
-from sk_regnet import _network as network_module
+from sk_regnet import RegularizedMLPRegressor, _backprop
+from sk_regnet._backprop import Network
 from sk_regnet._losses import SquaredError
-from sk_regnet._network import Network
 
 SOLVERS = ["gd", "lbfgs", "adam", "sgd"]
 
@@ -171,13 +170,14 @@ def test_float32_warm_start_keeps_dtype():
 
 def test_input_dot_used_for_sparse_first_layer(monkeypatch):
     calls = []
-    original = network_module.input_dot
+    # Training's forward pass (Network's) names input_dot in _backprop.
+    original = _backprop.input_dot
 
     def spy(X, W):
         calls.append(sp.issparse(X))
         return original(X, W)
 
-    monkeypatch.setattr(network_module, "input_dot", spy)
+    monkeypatch.setattr(_backprop, "input_dot", spy)
     X, y = _data(seed=6)
     _fit(_model("gd", max_iter=2), sp.csr_matrix(X), y)
     assert calls and all(calls)
