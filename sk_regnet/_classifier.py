@@ -1,21 +1,28 @@
-"""RegularizedMLPClassifier: the classification estimator around the objective."""
+"""RegularizedMLPClassifier: the classification estimator around the objective.
+
+What is classification's on top of ``BaseRegularizedMLP``: the labels (the
+functions of ``_labels`` fit, check and weigh them), the log-loss,
+``predict``, ``predict_proba`` and the accuracy of early stopping.
+"""
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
-    type_of_target,
-    unique_labels,
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import _DATA_ATTRIBUTES, BaseRegularizedMLP
+from ._labels import (
+    check_known_labels,
+    class_weight_factor,
+    fit_labels,
+    indicator_labels,
+)
 from ._losses import get_classification_loss
 from ._network import forward
 from ._threads import limit_blas_threads
@@ -256,7 +263,7 @@ group_support_, group_importances_, group_weights_ : see \
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if reset or classes is not None:
-            self._label_binarizer = self._fit_labels(y, classes)
+            self._label_binarizer = fit_labels(y, classes)
             if len(self._label_binarizer.classes_) < 2:
                 raise ValueError(
                     "y has one class "
@@ -265,79 +272,15 @@ group_support_, group_importances_, group_weights_ : see \
                 )
             self.classes_ = self._label_binarizer.classes_
         else:
-            labels = unique_labels(y)
-            if self.warm_start and not incremental:
-                if set(labels) != set(self.classes_):
-                    raise ValueError(
-                        "warm_start can only be used where `y` has the same "
-                        "classes as in the previous call to fit. Previously "
-                        f"got {self.classes_}, `y` has {labels}"
-                    )
-            elif len(np.setdiff1d(labels, self.classes_, assume_unique=True)):
-                raise ValueError(
-                    "`y` has classes not in `self.classes_`. "
-                    f"`self.classes_` has {self.classes_}. 'y' has {labels}."
-                )
+            check_known_labels(
+                y, self.classes_, same_classes=self.warm_start and not incremental
+            )
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
-        factor = self._class_weight_factor(y, multilabel, incremental)
+        factor = class_weight_factor(
+            self.class_weight, self.classes_, y, multilabel, incremental
+        )
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, Y, self._validate_sample_weight(sample_weight, X, factor)
-
-    @staticmethod
-    def _fit_labels(y, classes):
-        """The label binarizer of a first pass: from ``y``, or from ``classes``.
-
-        ``classes`` (the first ``partial_fit``) must hold every label of
-        ``y``. For a multilabel indicator ``y`` the labels are its columns,
-        as in MLPClassifier: ``classes`` must then be ``0 .. n_labels - 1``.
-        """
-        binarizer = LabelBinarizer()
-        if classes is None:
-            return binarizer.fit(y)
-        if type_of_target(y) == "multilabel-indicator":
-            if not np.array_equal(unique_labels(classes), np.arange(y.shape[1])):
-                raise ValueError(
-                    f"y is a multilabel indicator matrix of {y.shape[1]} labels; "
-                    f"classes must be their column indices 0 .. {y.shape[1] - 1}, "
-                    f"got classes={np.asarray(classes).tolist()}."
-                )
-            return binarizer.fit(y)
-        binarizer.fit(classes)
-        unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y has labels {unknown.tolist()} that are not in "
-                f"classes={np.asarray(classes).tolist()}."
-            )
-        return binarizer
-
-    def _class_weight_factor(self, y, multilabel, incremental):
-        """Each sample's class weight, or None without ``class_weight``."""
-        if self.class_weight is None:
-            return None
-        if multilabel:
-            raise ValueError("class_weight is not supported for multilabel y.")
-        if isinstance(self.class_weight, dict):
-            known = set(self.classes_)
-            unknown = [c for c in self.class_weight if c not in known]
-            if unknown:
-                raise ValueError(
-                    f"class_weight names {unknown}, not among the classes "
-                    f"{self.classes_.tolist()}."
-                )
-            weights = np.array([self.class_weight.get(c, 1.0) for c in self.classes_])
-        elif incremental:
-            raise ValueError(
-                "class_weight='balanced' is not available in partial_fit: the "
-                "class counts of the whole data are unknown; pass a dict."
-            )
-        else:
-            present = np.isin(self.classes_, y)
-            weights = np.ones(len(self.classes_))
-            weights[present] = compute_class_weight(
-                "balanced", classes=self.classes_[present], y=y
-            )
-        return weights[np.searchsorted(self.classes_, y)]
 
     def _get_loss(self):
         return get_classification_loss(self._label_binarizer.y_type_)
@@ -354,9 +297,10 @@ group_support_, group_importances_, group_weights_ : see \
         proba = self._predict_with(params, X)
         if not np.all(np.isfinite(proba)):
             return np.nan
+        y_type = self._label_binarizer.y_type_
         return accuracy_score(
-            self._indicator_labels(y),
-            self._indicator_labels(proba),
+            indicator_labels(y_type, y),
+            indicator_labels(y_type, proba),
             sample_weight=sample_weight,
         )
 
@@ -369,13 +313,6 @@ group_support_, group_importances_, group_weights_ : see \
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return None
         return y.astype(bool)
-
-    def _indicator_labels(self, output):
-        """Hard labels from an output: class indices, or a 0/1 matrix."""
-        if self._label_binarizer.y_type_ == "multiclass":
-            return np.argmax(output, axis=1)
-        labels = (output > 0.5).astype(int)
-        return labels[:, 0] if labels.shape[1] == 1 else labels
 
     # ------------------------------------------------------------ partial_fit
     @available_if(BaseRegularizedMLP._check_partial_fit)
