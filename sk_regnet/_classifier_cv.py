@@ -4,7 +4,8 @@ from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils._param_validation import StrOptions
 
 from ._classifier import _LABEL_ATTRIBUTES, RegularizedMLPClassifier
-from ._cv_base import BaseRegularizedMLPCV, LogLossScore, ScorerScore, cv_constraints
+from ._cv_base import BaseRegularizedMLPCV, cv_constraints
+from ._cv_folds import LogLossScore, ScorerScore
 
 
 class RegularizedMLPClassifierCV(BaseRegularizedMLPCV, RegularizedMLPClassifier):
@@ -81,9 +82,11 @@ verbose
         Validation score of each fold after each path step, higher is
         better: minus the log-loss by default (as the ``"neg_log_loss"``
         scorer), else the scorer's value. NaN where a fold's path stopped
-        early: once its error has stayed clearly (10% of the minimum's size)
-        above its minimum for 3 consecutive alphas, larger alphas are not
-        fitted and cannot be chosen.
+        early: after the first alpha whose error lies clearly (20% of the
+        minimum's size) above the fold's minimum so far, larger alphas are
+        not fitted, unless the best mean score (a stopped fold counted at
+        its last score) lies among them: that fold's path then continues up
+        to it.
     best_score_ : float
         The mean of ``scores_path_`` at ``alpha_``.
     nonzero_weights_path_, selected_features_path_ : ndarray of shape \

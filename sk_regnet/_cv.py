@@ -1,7 +1,8 @@
 """RegularizedMLPRegressorCV: choose alpha by cross-validating a warm-started path."""
 
 from ._base import _DATA_ATTRIBUTES
-from ._cv_base import BaseRegularizedMLPCV, SquaredErrorScore, cv_constraints
+from ._cv_base import BaseRegularizedMLPCV, cv_constraints
+from ._cv_folds import SquaredErrorScore
 from ._mlp import RegularizedMLPRegressor
 
 
@@ -72,10 +73,12 @@ max_fun, weight_init, shuffle, verbose
         The grid, increasing (the order the paths visit it).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
         Validation MSE of each fold after each path step. NaN where a
-        fold's path stopped early: once its error has stayed more than 10%
-        above its minimum for 3 consecutive alphas, larger alphas cannot be
-        its best and are not fitted (an alpha a fold did not reach is never
-        chosen).
+        fold's path stopped early: after the first alpha whose error lies
+        more than 20% above the fold's minimum so far, larger alphas cannot
+        be its best and are not fitted. Should the mean error (a stopped
+        fold counted at its last error) be lowest at an alpha some fold did
+        not reach, that fold's path is continued up to it: every fold has
+        its own score at ``alpha_``.
     best_score_ : float
         Minus the mean validation MSE at ``alpha_`` (higher is better, as
         ``GridSearchCV(scoring="neg_mean_squared_error").best_score_``).

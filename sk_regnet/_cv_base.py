@@ -31,16 +31,16 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 
+from ._cv_folds import _continue_fold_path, _fold_path_scores, _mean_error
 from ._grid import check_alphas
 from ._groups import named_groups
-from ._network import forward
 from ._path import (
     _PATH_OWNED,
     _alpha_grid,
     _follow_path,
     _warn_not_converged,
 )
-from ._threads import blas_thread_limit, limit_blas_threads, threads_for_estimator
+from ._threads import limit_blas_threads
 from ._training import _restored_on_error, _warn
 
 #: The CV parameters both estimators add to their base estimator's.
@@ -64,144 +64,6 @@ def cv_constraints(base_constraints):
         },
         **CV_CONSTRAINTS,
     }
-
-
-# ------------------------------------------------------------- fold scores
-# Module-level classes (not closures): joblib pickles them to its workers.
-class SquaredErrorScore:
-    """Weighted mean squared error of the fold's network (the regressor's)."""
-
-    name = "MSE"
-
-    def __call__(self, estimator, X, y, sample_weight):
-        # X is validated by the caller: predict without checking it again.
-        layers = list(zip(estimator.coefs_, estimator.intercepts_))
-        pred = estimator._predict_with(layers, X).reshape(X.shape[0], -1)
-        errors = np.mean((y.reshape(pred.shape) - pred) ** 2, axis=1)
-        return float(np.average(errors, weights=sample_weight))
-
-
-class LogLossScore:
-    """The classifier's own log-loss on held-out labels (its default score).
-
-    The loss it trains on, without the penalty: the cross-entropy for
-    multiclass labels, the binary log-loss for two classes, and the binary
-    log-loss averaged over the labels for multilabel targets. Computed from
-    the network's raw output (no probability is clipped).
-    """
-
-    name = "log-loss"
-
-    def __call__(self, estimator, X, y, sample_weight):
-        layers = list(zip(estimator.coefs_, estimator.intercepts_))
-        raw = forward(layers, X, estimator.activation)
-        Y = estimator._label_binarizer.transform(y).astype(raw.dtype, copy=False)
-        return float(estimator._get_loss().value(Y, raw, sample_weight))
-
-
-class ScorerScore:
-    """Minus a scorer's value (scorers are higher-is-better).
-
-    ``weighted``: whether the scorer takes ``sample_weight`` (scikit-learn's
-    own do; a user's ``scorer(estimator, X, y)`` is called without it).
-    """
-
-    def __init__(self, scorer, name, weighted=True):
-        self.scorer = scorer
-        self.name = name
-        self.weighted = weighted
-
-    def __call__(self, estimator, X, y, sample_weight):
-        if self.weighted and sample_weight is not None:
-            return -float(self.scorer(estimator, X, y, sample_weight=sample_weight))
-        return -float(self.scorer(estimator, X, y))
-
-
-#: A fold's path stops once its validation error has stayed more than
-#: ``_RISE`` (relative to the minimum's size) above its minimum for
-#: ``_PATIENCE`` consecutive alphas: the larger alphas cannot be its best, and
-#: the steps there cost as much as the ones that matter.
-_RISE = 0.1
-_PATIENCE = 3
-
-
-def _past_minimum(errors):
-    """Whether the last ``_PATIENCE`` errors all lie clearly above the minimum.
-
-    Relative to the minimum's magnitude, so that errors of either sign (minus
-    an accuracy is negative) are judged alike.
-    """
-    if len(errors) <= _PATIENCE:
-        return False
-    best = np.min(errors[:-_PATIENCE])
-    return bool(np.all(errors[-_PATIENCE:] > best + _RISE * abs(best)))
-
-
-def _fold_path_scores(
-    estimator_class,
-    params,
-    X,
-    y,
-    sample_weight,
-    train,
-    test,
-    alphas,
-    max_iter_warm,
-    score,
-    classes=None,
-):
-    """Score a warm-started path on one cross-validation fold.
-
-    Fits the path of ``estimator_class(**params)`` on ``train`` and, after
-    each step, measures ``score`` (an error, lower is better) on ``test``.
-    ``params`` fix everything, including the fold's own ``random_state``, so
-    the result does not depend on which worker runs it or when. ``classes``
-    (a classifier's): all the labels, so that a fold missing one still has
-    an output for it.
-
-    Returns
-    -------
-    errors : ndarray of shape (n_alphas,)
-        Validation error after each step (``inf`` if not finite; NaN past
-        the step where the path stopped, see ``_RISE``).
-    n_nonzero, n_features : ndarray of shape (n_alphas,)
-        Non-zero weights and selected input features after each step (NaN
-        where not computed).
-    warnings : list of str
-        Convergence messages of the steps trained to ``max_iter`` (for the
-        caller to report once).
-    support : ndarray of bool of shape (n_alphas, n_features)
-        Which input features each step kept.
-    """
-    estimator = estimator_class(**params)
-    if classes is not None:
-        # Read by the classifier's first fit, as at a first partial_fit.
-        estimator._first_classes = classes
-    sw_train = None if sample_weight is None else sample_weight[train]
-    sw_test = None if sample_weight is None else sample_weight[test]
-    X_test, y_test = X[test], y[test]
-    # NaN: not computed (the path stopped past its minimum).
-    errors = np.full(len(alphas), np.nan)
-    n_nonzero = np.full(len(alphas), np.nan)
-    n_features = np.full(len(alphas), np.nan)
-    warnings = []
-    support = np.zeros((len(alphas), X.shape[1]), dtype=bool)
-    path = _follow_path(estimator, X[train], y[train], sw_train, alphas, max_iter_warm)
-    # In a worker process the CV fit's own BLAS limit does not reach here.
-    with blas_thread_limit(threads_for_estimator(estimator, X[train], y[train])):
-        for i, step in enumerate(path):
-            support[i] = np.any(estimator.coefs_[0] != 0, axis=1)
-            if step.warning:
-                warnings.append(step.warning)
-            with np.errstate(all="ignore"):  # a diverged network scores inf
-                value = score(estimator, X_test, y_test, sw_test)
-            errors[i] = value if np.isfinite(value) else np.inf
-            n_nonzero[i] = step.n_nonzero
-            n_features[i] = step.n_features
-            if _past_minimum(errors[: i + 1]):
-                path.close()
-                break
-    return errors, n_nonzero, n_features, warnings, support
 
 
 # --------------------------------------------------------------- the mixin
@@ -312,19 +174,40 @@ class BaseRegularizedMLPCV:
                 )
                 for seed, (train, test) in zip(seeds, folds)
             )
-            errors, nonzero, features = (
-                np.column_stack(r) for r in list(zip(*results))[:3]
-            )
-            # An alpha some fold's path did not reach (it stopped past its
-            # minimum) cannot be chosen.
-            mean_error = np.where(np.isnan(errors), np.inf, errors).mean(axis=1)
-            if not np.any(np.isfinite(mean_error)):
+            mean_error, best = _mean_error(results)
+            # Where the lowest mean lies past a fold's early stop, that fold's
+            # path continues up to it (the mean counted it at its last error,
+            # a lower bound while its errors keep rising), until alpha_ has
+            # every fold's own score.
+            behind = [k for k, fold in enumerate(results) if fold.n_steps <= best]
+            while behind and np.isfinite(mean_error[best]):
+                extended = Parallel(n_jobs=self.n_jobs)(
+                    delayed(_continue_fold_path)(
+                        results[k],
+                        X,
+                        y,
+                        sample_weight,
+                        *folds[k],
+                        alphas,
+                        best,
+                        self.max_iter_warm,
+                        score,
+                    )
+                    for k in behind
+                )
+                for k, fold in zip(behind, extended):
+                    results[k] = fold
+                mean_error, best = _mean_error(results)
+                behind = [k for k, fold in enumerate(results) if fold.n_steps <= best]
+            if not np.isfinite(mean_error[best]):
                 raise ValueError(
                     "Every fold diverged at every alpha (non-finite validation "
                     f"{score.name}); scale the data or lower learning_rate_init."
                 )
-            # Ties go to the larger alpha (the sparser model).
-            best = len(alphas) - 1 - int(np.argmin(mean_error[::-1]))
+            errors, nonzero, features = (
+                np.column_stack([getattr(r, name) for r in results])
+                for name in ("errors", "n_nonzero", "n_features")
+            )
             self._warn_if_at_edge(alphas, best)
 
             n_iter_before = final.n_iter_ if hasattr(final, "n_iter_") else 0
@@ -343,8 +226,8 @@ class BaseRegularizedMLPCV:
         # One warning for the whole fit (a fold's message and the final one).
         reports = [
             (f"fold {k}", message)
-            for k, (*_, messages, _) in enumerate(results)
-            for message in messages
+            for k, fold in enumerate(results)
+            for message in fold.warnings
         ] + [
             (f"final network at alpha={s.alpha:.3g}", s.warning)
             for s in path
@@ -360,7 +243,9 @@ class BaseRegularizedMLPCV:
         self.selected_features_path_ = features
         self.alpha_ = float(alphas[best])
         self.best_score_ = -float(mean_error[best])
-        self.selection_frequency_ = np.mean([r[4][best] for r in results], axis=0)
+        self.selection_frequency_ = np.mean(
+            [fold.support[best] for fold in results], axis=0
+        )
         self.path_ = path
         self._adopt_fitted_state(final)
         # The final network is the product of the whole path, not of its last

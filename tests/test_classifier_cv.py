@@ -14,7 +14,7 @@ from sk_regnet import (
     RegularizedMLPClassifier,
     RegularizedMLPClassifierCV,
 )
-from sk_regnet._cv_base import LogLossScore, _fold_path_scores
+from sk_regnet._cv_folds import LogLossScore, _fold_path_scores
 
 # Short fits on small data: a fold or a step that stops short of tol is
 # expected and is not what these tests check.

@@ -754,11 +754,12 @@ def test_breast_cancer_as_a_user_runs_it(tmp_path):
 
     # Within reach of LogisticRegressionCV: test log-loss of each row over
     # the best LogisticRegressionCV's, at the defaults, seeds 0-9 (run by
-    # hand on 2026-12-06, twice, as the estimators changed under them): l2
-    # 0.72-1.16, l1 0.87-2.04, group lasso 0.76-1.31; seed 0 (this run):
-    # about 0.98, 1.1-1.3, 1.1.
+    # hand on 2026-12-06, after the CV's fold stop and continuation): l2
+    # 0.74-1.14, l1 0.87-1.39, group lasso 0.82-1.40, adaptive group lasso
+    # 1.09-3.63 (no bound: weak on these data); seed 0 (this run): 0.97,
+    # 1.39, 1.40, 3.63.
     best = min(rows[f"LogisticRegressionCV {p}"]["test_log_loss"] for p in ("l1", "l2"))
-    reach = {"l2": 1.25, "l1": 2.0, "group_lasso": 1.4, "group_lasso adaptive": None}
+    reach = {"l2": 1.25, "l1": 2.0, "group_lasso": 1.5, "group_lasso adaptive": None}
     for name, ratio in reach.items():
         row = rows[f"network {name}"]
         if ratio is not None:

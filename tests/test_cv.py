@@ -12,6 +12,8 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
 from sk_regnet import (
     RegularizedMLPRegressor,
     RegularizedMLPRegressorCV,
+    _cv_base,
+    _cv_folds,
     regularization_path,
 )
 from sk_regnet._network import forward
@@ -55,7 +57,10 @@ def test_same_alpha_as_grid_search_when_both_reach_the_optimum(data):
     split_scores = np.array(
         [search.cv_results_[f"split{i}_test_score"] for i in range(3)]
     ).T
-    assert_allclose(cv.mse_path_, -split_scores, rtol=1e-4)
+    # A fold's path stops past its minimum (NaN after): compare where it ran.
+    ran = ~np.isnan(cv.mse_path_)
+    assert ran[: int(np.argmin(-search.cv_results_["mean_test_score"])) + 1].all()
+    assert_allclose(cv.mse_path_[ran], -split_scores[ran], rtol=1e-4)
     assert cv.alpha_ == search.best_params_["alpha"]
     assert_allclose(cv.best_score_, search.best_score_, rtol=1e-4)
     assert_allclose(cv.predict(X), search.predict(X), rtol=1e-4, atol=1e-6)
@@ -70,7 +75,9 @@ def test_fitted_attributes_and_refit_along_the_path(data):
     for name in ("mse_path_", "nonzero_weights_path_", "selected_features_path_"):
         assert getattr(cv, name).shape == (4, 3)
     best = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
-    assert best == int(np.argmin(cv.mse_path_.mean(axis=1)))
+    # NaN: a fold's path stopped past its minimum; such an alpha is not chosen.
+    mean = np.where(np.isnan(cv.mse_path_), np.inf, cv.mse_path_).mean(axis=1)
+    assert best == int(np.argmin(mean))
     assert_allclose(cv.best_score_, -cv.mse_path_[best].mean())
     # The final network followed the path up to alpha_ (no cold fit at alpha_):
     # a cold first step at the grid's smallest alpha, warm steps after it.
@@ -102,6 +109,42 @@ def test_final_network_is_not_worse_than_a_cold_fit_at_alpha_(penalty):
         for model, errors in ((cv, final), (alone, cold)):
             errors.append(np.mean((model.predict(X[200:]) - y[200:]) ** 2))
     assert np.mean(final) <= np.mean(cold)
+
+
+def test_a_fold_stopped_early_is_continued_up_to_alpha_(data, monkeypatch):
+    # With a hair-trigger stop every fold stops at its first rise; where the
+    # mean (a stopped fold counted at its last error) is lowest past a stop,
+    # that fold's path continues. Its scores are those of the path run
+    # without stopping, and alpha_ has every fold's own score.
+    X, y = data
+    params = dict(
+        hidden_layer_sizes=(3,), activation="tanh", n_alphas=8, eps=1e-3, cv=3
+    )
+    params.update(max_iter=60, random_state=0)  # n_jobs=1: the patched rule
+    monkeypatch.setattr(_cv_folds, "_PATIENCE", 10**6)
+    whole = RegularizedMLPRegressorCV(**params).fit(X, y)
+    monkeypatch.setattr(_cv_folds, "_PATIENCE", 1)
+    monkeypatch.setattr(_cv_folds, "_RISE", 0.0)
+    continued = []
+    continue_fold_path = _cv_base._continue_fold_path
+
+    def spy(fold, *args):
+        continued.append(fold.n_steps)
+        return continue_fold_path(fold, *args)
+
+    monkeypatch.setattr(_cv_base, "_continue_fold_path", spy)
+    cv = RegularizedMLPRegressorCV(**params).fit(X, y)
+    assert continued  # some fold's path was continued
+    best = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
+    assert np.isfinite(cv.mse_path_[best]).all()
+    ran = ~np.isnan(cv.mse_path_)
+    assert not ran.all()  # the folds did stop early
+    assert_allclose(cv.mse_path_[ran], whole.mse_path_[ran])
+    # A column is a prefix of the path: computed up to where it stopped.
+    assert all(np.all(np.diff(column.astype(int)) <= 0) for column in ran.T)
+    # The same choice; the final network does not depend on the folds.
+    assert cv.alpha_ == whole.alpha_
+    assert_allclose(cv.coefs_[0], whole.coefs_[0])
 
 
 def test_results_do_not_depend_on_n_jobs(data):

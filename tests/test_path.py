@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.metrics import mean_poisson_deviance
 
 from sk_regnet import RegularizedMLPRegressor, regularization_path
-from sk_regnet._cv_base import SquaredErrorScore, _fold_path_scores
+from sk_regnet._cv_folds import SquaredErrorScore, _fold_path_scores
 from sk_regnet._grid import null_deviance as _null_loss
 from sk_regnet._path import PathStep
 from sk_regnet._penalties import get_penalty
@@ -283,7 +283,7 @@ def test_fold_scores_are_validation_mse(sparse_linear_data):
     X, y = sparse_linear_data
     train, test = np.arange(40), np.arange(40, 60)
     params = dict(hidden_layer_sizes=(3,), max_iter=40, random_state=3)
-    mse, nonzero, features, _, support = _fold_path_scores(
+    fold = _fold_path_scores(
         RegularizedMLPRegressor,
         params,
         X,
@@ -296,9 +296,10 @@ def test_fold_scores_are_validation_mse(sparse_linear_data):
         SquaredErrorScore(),
     )
     model = RegularizedMLPRegressor(alpha=1e-2, **params).fit(X[train], y[train])
-    assert_allclose(mse, [np.mean((model.predict(X[test]) - y[test]) ** 2)])
-    assert nonzero[0] == 5 * 3 + 3 and features[0] == 5
-    assert support.tolist() == [[True] * 5]
+    assert_allclose(fold.errors, [np.mean((model.predict(X[test]) - y[test]) ** 2)])
+    assert fold.n_nonzero[0] == 5 * 3 + 3 and fold.n_features[0] == 5
+    assert fold.support.tolist() == [[True] * 5]
+    assert fold.n_steps == 1
 
 
 @pytest.mark.parametrize(
