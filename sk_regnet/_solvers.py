@@ -165,21 +165,26 @@ def _curvature(value_and_grad, x, g, v):
 
     The Hessian-vector product is a difference of gradients,
     ``H v ~ (grad f(x + h v) - g) / h`` with ``g = grad f(x)``: one gradient
-    evaluation. Returns ``(||H v|| / ||v||, H v)``: a lower bound of the
-    largest curvature ``max |eig(H)|`` (the gradient's local Lipschitz
-    constant), which further steps from the returned vector raise towards
-    it; None when the probe is not finite or ``v`` is zero.
+    evaluation. Returns ``(||H v|| / ||v||, H v / ||H v||)``: a lower bound
+    of the largest curvature ``max |eig(H)|`` (the gradient's local
+    Lipschitz constant), which further steps from the returned direction
+    raise towards it (``v``'s own direction when ``H v`` is zero); None
+    when the probe is not finite or ``v`` is zero.
     """
     vnorm = np.linalg.norm(v)
     if not (np.isfinite(vnorm) and vnorm > 0):
         return None
     h = 1e-4 * max(np.linalg.norm(x), 1.0) / vnorm
-    _, g_probe = value_and_grad((x + h * v).astype(x.dtype, copy=False))
-    hv = (g_probe - g) / h
-    hv_norm = np.linalg.norm(hv)
-    if not np.isfinite(hv_norm):
+    _, g_probe = value_and_grad(x + h * v)
+    # ||g_probe - g|| / (h ||v||): the arithmetic of the probe that set the
+    # initial L before the floor existed, so fits without it are unchanged.
+    diff = g_probe - g
+    diff_norm = np.linalg.norm(diff)
+    if not np.isfinite(diff_norm):
         return None
-    return float(hv_norm / vnorm), (hv / hv_norm if hv_norm > 0 else hv)
+    if diff_norm == 0:
+        return 0.0, v / vnorm
+    return diff_norm / (h * vnorm), diff / diff_norm
 
 
 # L >= STABLE_FRACTION * max |eig(H)| keeps every direction of the accelerated

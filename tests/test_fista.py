@@ -337,3 +337,15 @@ def test_classifier_weighted_rows_equal_repeated_rows(seed, penalty):
     repeated = clone(clf).fit(X.repeat(sw, axis=0), y.repeat(sw))
     weighted = clone(clf).fit(Xw, yw, sample_weight=sww)
     assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-7)
+
+
+def test_curvature_keeps_its_direction_where_the_gradient_is_flat():
+    # A linear function: no curvature anywhere, the direction is kept.
+    def value_and_grad(x):
+        return float(np.sum(x)), np.ones_like(x)
+
+    x = np.zeros(4)
+    v = np.array([3.0, 0.0, 4.0, 0.0])
+    curvature, direction = _curvature(value_and_grad, x, np.ones(4), v)
+    assert curvature == 0.0
+    assert_allclose(direction, v / 5.0)
