@@ -1,17 +1,14 @@
-"""What the cross-validated estimators share: folds, fold scores, alpha_, the final path.
+"""What the cross-validated estimators share: folds, alpha_, the final path.
 
 ``BaseRegularizedMLPCV`` is a mixin placed before a base estimator class
 (``RegularizedMLPRegressorCV(BaseRegularizedMLPCV, RegularizedMLPRegressor)``,
 likewise for the classifier), as scikit-learn's ``LinearModelCV`` serves the
 Lasso and the elastic net: one ``fit`` builds the folds and the grid, scores a
-warm-started path on every fold (``_fold_path_scores``, in parallel), chooses
-``alpha_`` and follows the path on all the data up to it. A subclass says
-what it validates (``_cv_data``), how a fold's model is scored
-(``_fold_score``) and where the scores go (``_record_scores``).
-
-A fold score is an error, lower is better: the (weighted) mean squared error
-for the regressor, the log-loss or minus a scikit-learn scorer's value for
-the classifier.
+warm-started path on every fold in parallel (``_cv_folds``), continues the
+folds that stopped short of the best mean error, chooses ``alpha_`` and
+follows the path on all the data up to it. A subclass says what it
+validates (``_cv_data``), how a fold's model is scored (``_fold_score``, a
+score of ``_cv_folds``) and where the scores go (``_record_scores``).
 """
 
 from numbers import Integral, Real
@@ -201,8 +198,9 @@ class BaseRegularizedMLPCV:
                 behind = [k for k, fold in enumerate(results) if fold.n_steps <= best]
             if not np.isfinite(mean_error[best]):
                 raise ValueError(
-                    "Every fold diverged at every alpha (non-finite validation "
-                    f"{score.name}); scale the data or lower learning_rate_init."
+                    "No alpha has a finite validation "
+                    f"{score.name} on every fold (a fold diverged at every "
+                    "alpha); scale the data or lower learning_rate_init."
                 )
             errors, nonzero, features = (
                 np.column_stack([getattr(r, name) for r in results])

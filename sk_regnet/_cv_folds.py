@@ -151,7 +151,10 @@ def _fold_path_scores(
     """
     estimator = estimator_class(**params)
     if classes is not None:
-        # Read by the classifier's first fit, as at a first partial_fit.
+        # Read by the classifier's every fit, as at a first partial_fit: the
+        # labels stay those of all the data at each warm step, also when a
+        # stopped path is continued (a fold missing a class would otherwise
+        # fail warm_start's check that the classes did not change).
         estimator._first_classes = classes
     n_alphas = len(alphas)
     fold = FoldPath(
@@ -205,8 +208,17 @@ def _walk_fold(
 ):
     """Fit and score ``fold``'s path from step ``fold.n_steps`` on.
 
-    Returns the updated ``FoldPath`` (its arrays are updated in place).
+    Returns the updated ``FoldPath`` (new arrays: joblib hands a worker
+    large arrays as read-only memmaps, as a continued fold's support of
+    many features).
     """
+    fold = fold._replace(
+        errors=fold.errors.copy(),
+        n_nonzero=fold.n_nonzero.copy(),
+        n_features=fold.n_features.copy(),
+        support=fold.support.copy(),
+        warnings=list(fold.warnings),
+    )
     estimator = fold.estimator
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]

@@ -13,7 +13,7 @@ time against independent cold fits.
 
 The path serves every estimator of the package (``_follow_path`` and
 ``_alpha_grid`` take any ``BaseRegularizedMLP``); the cross-validated
-estimators score it fold by fold (``_cv_base``).
+estimators score it fold by fold (``_cv_folds``).
 """
 
 import contextlib

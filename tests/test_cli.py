@@ -759,7 +759,7 @@ def test_breast_cancer_as_a_user_runs_it(tmp_path):
     # 1.09-3.63 (no bound: weak on these data); seed 0 (this run): 0.97,
     # 1.39, 1.40, 3.63.
     best = min(rows[f"LogisticRegressionCV {p}"]["test_log_loss"] for p in ("l1", "l2"))
-    reach = {"l2": 1.25, "l1": 2.0, "group_lasso": 1.5, "group_lasso adaptive": None}
+    reach = {"l2": 1.25, "l1": 1.6, "group_lasso": 1.5, "group_lasso adaptive": None}
     for name, ratio in reach.items():
         row = rows[f"network {name}"]
         if ratio is not None:

@@ -290,3 +290,78 @@ def test_fold_scores_and_sparsity_recomputed_independently():
     # The L1 path ends sparser than it starts, and uses fewer inputs.
     assert cv.nonzero_weights_path_[-1].sum() < cv.nonzero_weights_path_[0].sum()
     assert np.all(cv.selected_features_path_ <= 4)
+
+
+def _continuing_data():
+    # Short fits on a 20-alpha grid: a fold's path stops early and is
+    # continued by the fit itself (no patched rule).
+    rng = np.random.RandomState(9)
+    X = rng.normal(size=(40, 20))
+    y = X[:, 0] - 2 * X[:, 1] + rng.normal(size=40)
+    params = dict(
+        hidden_layer_sizes=(2,),
+        penalty="l1",
+        alphas=np.geomspace(1e-2, 3, 20),
+        cv=3,
+        max_iter=30,
+        random_state=0,
+    )
+    return X, y, params
+
+
+def test_continued_folds_do_not_depend_on_n_jobs(monkeypatch):
+    X, y, params = _continuing_data()
+    continued = []
+    continue_fold_path = _cv_base._continue_fold_path
+
+    def spy(fold, *args):
+        continued.append(fold.n_steps)
+        return continue_fold_path(fold, *args)
+
+    monkeypatch.setattr(_cv_base, "_continue_fold_path", spy)
+    serial = RegularizedMLPRegressorCV(**params, n_jobs=1).fit(X, y)
+    assert continued  # the case continues a fold (checked in this process)
+    parallel = RegularizedMLPRegressorCV(**params, n_jobs=2).fit(X, y)
+    assert_array_equal(serial.mse_path_, parallel.mse_path_)
+    assert_array_equal(serial.selection_frequency_, parallel.selection_frequency_)
+    assert_allclose(serial.coefs_[0], parallel.coefs_[0])
+
+
+def test_a_fold_handed_read_only_arrays_is_continued(monkeypatch):
+    # joblib hands a worker large arrays (a continued fold's support of many
+    # features) as read-only memmaps: the continuation must not write to them.
+    X, y, params = _continuing_data()
+    continue_fold_path = _cv_base._continue_fold_path
+
+    continued = []
+
+    def read_only(fold, *args):
+        continued.append(fold.n_steps)
+        for array in (fold.errors, fold.n_nonzero, fold.n_features, fold.support):
+            array.flags.writeable = False
+        return continue_fold_path(fold, *args)
+
+    monkeypatch.setattr(_cv_base, "_continue_fold_path", read_only)
+    cv = RegularizedMLPRegressorCV(**params).fit(X, y)
+    assert continued
+    monkeypatch.undo()
+    expected = RegularizedMLPRegressorCV(**params).fit(X, y)
+    assert_array_equal(cv.mse_path_, expected.mse_path_)
+
+
+def test_many_sparse_features_with_two_jobs():
+    # 20 alphas x 60 000 features of support per fold: over joblib's 1 MB
+    # memmapping threshold when a stopped fold is continued in a worker.
+    from scipy import sparse
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 20))
+    y = X[:, 0] - 2 * X[:, 1] + rng.normal(size=40)
+    X = sparse.hstack([sparse.csr_matrix(X), sparse.csr_matrix((40, 60_000))]).tocsr()
+    params = dict(
+        hidden_layer_sizes=(2,), penalty="l1", cv=3, max_iter=30, random_state=0
+    )
+    parallel = RegularizedMLPRegressorCV(**params, n_jobs=2).fit(X, y)
+    serial = RegularizedMLPRegressorCV(**params, n_jobs=1).fit(X, y)
+    assert parallel.alpha_ == serial.alpha_
+    assert_array_equal(parallel.mse_path_, serial.mse_path_)
