@@ -125,14 +125,7 @@ def test_a_fold_stopped_early_is_continued_up_to_alpha_(data, monkeypatch):
     whole = RegularizedMLPRegressorCV(**params).fit(X, y)
     monkeypatch.setattr(_cv_folds, "_PATIENCE", 1)
     monkeypatch.setattr(_cv_folds, "_RISE", 0.0)
-    continued = []
-    continue_fold_path = _cv_base._continue_fold_path
-
-    def spy(fold, *args):
-        continued.append(fold.n_steps)
-        return continue_fold_path(fold, *args)
-
-    monkeypatch.setattr(_cv_base, "_continue_fold_path", spy)
+    continued = _record_continuations(monkeypatch)
     cv = RegularizedMLPRegressorCV(**params).fit(X, y)
     assert continued  # some fold's path was continued
     best = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
@@ -292,6 +285,21 @@ def test_fold_scores_and_sparsity_recomputed_independently():
     assert np.all(cv.selected_features_path_ <= 4)
 
 
+def _record_continuations(monkeypatch, prepare=None):
+    """Record where each continued fold had stopped (``prepare`` it first)."""
+    continued = []
+    continue_fold_path = _cv_base._continue_fold_path
+
+    def spy(fold, *args):
+        continued.append(fold.n_steps)
+        if prepare is not None:
+            prepare(fold)
+        return continue_fold_path(fold, *args)
+
+    monkeypatch.setattr(_cv_base, "_continue_fold_path", spy)
+    return continued
+
+
 def _continuing_data():
     # Short fits on a 20-alpha grid: a fold's path stops early and is
     # continued by the fit itself (no patched rule).
@@ -311,14 +319,7 @@ def _continuing_data():
 
 def test_continued_folds_do_not_depend_on_n_jobs(monkeypatch):
     X, y, params = _continuing_data()
-    continued = []
-    continue_fold_path = _cv_base._continue_fold_path
-
-    def spy(fold, *args):
-        continued.append(fold.n_steps)
-        return continue_fold_path(fold, *args)
-
-    monkeypatch.setattr(_cv_base, "_continue_fold_path", spy)
+    continued = _record_continuations(monkeypatch)
     serial = RegularizedMLPRegressorCV(**params, n_jobs=1).fit(X, y)
     assert continued  # the case continues a fold (checked in this process)
     parallel = RegularizedMLPRegressorCV(**params, n_jobs=2).fit(X, y)
@@ -331,17 +332,12 @@ def test_a_fold_handed_read_only_arrays_is_continued(monkeypatch):
     # joblib hands a worker large arrays (a continued fold's support of many
     # features) as read-only memmaps: the continuation must not write to them.
     X, y, params = _continuing_data()
-    continue_fold_path = _cv_base._continue_fold_path
 
-    continued = []
-
-    def read_only(fold, *args):
-        continued.append(fold.n_steps)
+    def read_only(fold):
         for array in (fold.errors, fold.n_nonzero, fold.n_features, fold.support):
             array.flags.writeable = False
-        return continue_fold_path(fold, *args)
 
-    monkeypatch.setattr(_cv_base, "_continue_fold_path", read_only)
+    continued = _record_continuations(monkeypatch, prepare=read_only)
     cv = RegularizedMLPRegressorCV(**params).fit(X, y)
     assert continued
     monkeypatch.undo()
