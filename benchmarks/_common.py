@@ -44,13 +44,13 @@ class Comparison:
         self.ours = ours
         self.theirs = theirs
 
-    def line(self, label, unit, scale, target):
+    def line(self, label, unit, scale, target, theirs="MLPRegressor"):
         """One printable line: absolute figures and both ratios."""
         return (
-            f"{label}: wall ours {self.ours_wall * scale:.1f} {unit}, MLPRegressor "
+            f"{label}: wall ours {self.ours_wall * scale:.1f} {unit}, {theirs} "
             f"{self.theirs_wall * scale:.1f} {unit}, ratio "
             f"{self.ours_wall / self.theirs_wall:.3f} | CPU ours "
-            f"{self.ours_cpu * scale:.1f} {unit}, MLPRegressor "
+            f"{self.ours_cpu * scale:.1f} {unit}, {theirs} "
             f"{self.theirs_cpu * scale:.1f} {unit}, ratio "
             f"{self.ours_cpu / self.theirs_cpu:.3f} (target <= {target})"
         )

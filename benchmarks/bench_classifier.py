@@ -98,18 +98,6 @@ def makers(X, solver, max_iter):
     return ours, theirs
 
 
-def line(label, c, unit, scale, target):
-    """One printable line: absolute figures and both ratios."""
-    return (
-        f"{label}: wall ours {c.ours_wall * scale:.1f} {unit}, MLPClassifier "
-        f"{c.theirs_wall * scale:.1f} {unit}, ratio "
-        f"{c.ours_wall / c.theirs_wall:.3f} | CPU ours "
-        f"{c.ours_cpu * scale:.1f} {unit}, MLPClassifier "
-        f"{c.theirs_cpu * scale:.1f} {unit}, ratio "
-        f"{c.ours_cpu / c.theirs_cpu:.3f} (target <= {target})"
-    )
-
-
 def training_log_loss(c, X, y):
     """Training log-losses of the last fitted models, ours and theirs."""
     return log_loss(y, c.ours.predict_proba(X)), log_loss(y, c.theirs.predict_proba(X))
@@ -119,7 +107,7 @@ def matched(key, name, data, solver, max_iter, repeats, unit, scale):
     X, y = data
     ours, theirs = makers(X, solver, max_iter)
     c = interleaved(ours, theirs, X, y, repeats, lambda m: m.n_iter_)
-    print(line(f"({key}) {name} {solver}", c, unit, scale, 0.7))
+    print(c.line(f"({key}) {name} {solver}", unit, scale, 0.7, theirs="MLPClassifier"))
     lo, lt = training_log_loss(c, X, y)
     print(
         f"    iterations ours {c.ours.n_iter_}, MLPClassifier {c.theirs.n_iter_}; "
