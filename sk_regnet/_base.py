@@ -256,9 +256,10 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
         """Fit (or update, ``incremental``) the network: the body of every fit.
 
         ``validated=True``: ``X, y, sample_weight`` are the output of this
-        estimator's ``_validate_training_data`` on data it was fitted on
-        before, so they are not checked again (a regularization path refits
-        one estimator on the same data at every alpha).
+        estimator's ``_validate_training_data``, on the data of its last fit
+        when it is fitted already, so they are not checked again and their
+        input moments are kept (a regularization path refits one estimator
+        on the same data at every alpha).
         """
         hidden = self._hidden_sizes()
         if self.penalty == "group_lasso" and self._solver() == "lbfgs":
@@ -329,18 +330,22 @@ class BaseRegularizedMLP(InputsMixin, TrainingMixin, BaseEstimator):
             self._random_state = rng
             # The inputs' moments behind group_importances_, accumulated over
             # partial_fit's batches.
-            with np.errstate(over="ignore", invalid="ignore"):
-                # Inputs near finfo.max overflow their moments; the fit then
-                # says what is wrong with them (_refuse_untrainable_inputs).
-                moments = input_moments(X, group_ids, n_groups, sample_weight)
             previous = getattr(self, "_input_moments", None)
-            if (
-                incremental
-                and not first_pass
-                and previous is not None
-                and np.array_equal(getattr(self, "_group_ids", None), group_ids)
-            ):
-                moments = merge_moments(previous, moments, group_ids)
+            same_groups = previous is not None and np.array_equal(
+                getattr(self, "_group_ids", None), group_ids
+            )
+            if validated and not first_pass and not incremental and same_groups:
+                # A path step refits the data of the last fit: its moments
+                # stand (a pass over X, a fifth of a one-iteration step).
+                moments = previous
+            else:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    # Inputs near finfo.max overflow their moments; the fit
+                    # then says what is wrong with them
+                    # (_refuse_untrainable_inputs).
+                    moments = input_moments(X, group_ids, n_groups, sample_weight)
+                if incremental and not first_pass and same_groups:
+                    moments = merge_moments(previous, moments, group_ids)
             self._group_ids, self._n_groups = group_ids, n_groups
             self._input_moments = moments
             if first_pass or self._solver() not in STOCHASTIC_SOLVERS:

@@ -11,6 +11,7 @@ from sklearn.metrics import mean_poisson_deviance
 from sk_regnet import RegularizedMLPRegressor, regularization_path
 from sk_regnet._cv_folds import SquaredErrorScore, _fold_path_scores
 from sk_regnet._grid import null_deviance as _null_loss
+from sk_regnet._groups import input_moments
 from sk_regnet._path import PathStep
 from sk_regnet._penalties import get_penalty
 
@@ -100,6 +101,26 @@ def test_path_is_a_sequence_of_public_warm_started_fits(sparse_linear_data, case
             assert_array_equal(coefs[k][i], model.coefs_[k])
             assert_array_equal(intercepts[k][i], model.intercepts_[k])
         assert steps[i].n_iter == model.n_iter_
+        # The input moments a path step keeps are those of its data.
+        assert_allclose(steps[i].estimator.group_importances_, model.group_importances_)
+
+
+def test_path_computes_the_input_moments_once(sparse_linear_data, monkeypatch):
+    # Every step refits the same data: one pass over X for its moments, not
+    # one per alpha (a fifth of a one-iteration warm step's time).
+    import sk_regnet._base as base
+
+    calls = []
+    monkeypatch.setattr(
+        base,
+        "input_moments",
+        lambda *args, **kwargs: calls.append(1) or input_moments(*args, **kwargs),
+    )
+    X, y = sparse_linear_data
+    regularization_path(
+        X, y, alphas=[1e-3, 1e-2, 1e-1], hidden_layer_sizes=(4,), max_iter=20
+    )
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
