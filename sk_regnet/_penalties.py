@@ -256,10 +256,11 @@ def _group_max(row_values, ids, n_groups):
     return out
 
 
-def group_soft_threshold(W, step, ids, n_groups, *, max_newton=100):
-    """Proximal operator of ``sum_g ||W[g]||_2`` in the metric of ``step``.
+def group_soft_threshold(W, step, ids, n_groups, *, group_weights=None, max_newton=100):
+    """Proximal operator of ``sum_g w_g ||W[g]||_2`` in the metric of ``step``.
 
-    Solves ``argmin_V sum (V - W)**2 / (2 * step) + sum_g ||V[g]||_2``.
+    Solves ``argmin_V sum (V - W)**2 / (2 * step) + sum_g w_g ||V[g]||_2``,
+    with ``w_g`` from ``group_weights`` (one per group; None: all 1).
 
     With a scalar ``step`` (or one constant within a group) this is group
     soft-thresholding, ``V[g] = W[g] * max(0, 1 - step / ||W[g]||)``. With a
@@ -268,18 +269,25 @@ def group_soft_threshold(W, step, ids, n_groups, *, max_newton=100):
     ``V_i = W_i * rho / (rho + step_i)`` where ``rho = ||V[g]||`` is the root
     of ``sum_i W_i**2 / (rho + step_i)**2 = 1``, found by Newton's method
     (monotone from a point left of the root, since that function is convex
-    and decreasing). Rows with group id ``-1`` are returned unchanged.
+    and decreasing). Rows with group id ``-1`` are returned unchanged. A
+    weight scales its group's step: ``w_g ||.||`` with step ``t`` is ``||.||``
+    with step ``w_g t``, which stays constant within the group for a scalar
+    ``step`` (the closed form, not Newton's method).
     """
     W = np.asarray(W)
     out = np.array(W, copy=True)
     if np.ndim(step) == 0:
         norms = np.sqrt(_group_sum(np.sum(W**2, axis=1), ids, n_groups))
+        threshold = step if group_weights is None else step * group_weights
         factor = np.where(
-            norms > step, 1.0 - step / np.where(norms > 0, norms, 1.0), 0.0
+            norms > threshold, 1.0 - threshold / np.where(norms > 0, norms, 1.0), 0.0
         )
         rows = ids >= 0
         out[rows] = W[rows] * factor[ids[rows]][:, None]
         return out
+    if group_weights is not None:
+        row_weights = np.where(ids >= 0, group_weights[np.maximum(ids, 0)], 1.0)
+        step = np.asarray(step) * row_weights[:, None]
     t = np.broadcast_to(np.asarray(step, dtype=np.float64), W.shape)
     rows = ids >= 0
     Wr, tr, idr = W[rows].astype(np.float64), t[rows], ids[rows]
@@ -354,12 +362,9 @@ class GroupLasso(NoPenalty):
     def prox(self, coefs, step):
         steps = _per_matrix(step, coefs)
         ids, n_groups = self._ids(coefs[0].shape[0])
-        step = steps[0]
-        if self.group_weights is not None:
-            # prox of w_g ||.|| with step t is the unweighted one with step w_g t
-            row_w = np.where(ids >= 0, self.group_weights[ids], 1.0)[:, None]
-            step = np.asarray(step) * np.broadcast_to(row_w, coefs[0].shape)
-        first = group_soft_threshold(coefs[0], step, ids, n_groups)
+        first = group_soft_threshold(
+            coefs[0], steps[0], ids, n_groups, group_weights=self.group_weights
+        )
         # prox of t * deep_l2 * ||W||^2 is W / (1 + 2 t deep_l2), elementwise t.
         deeper = [
             W / (1.0 + 2.0 * t * self.deep_l2) for W, t in zip(coefs[1:], steps[1:])

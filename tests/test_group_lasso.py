@@ -8,7 +8,7 @@ from autograd import grad
 from autograd.test_util import check_grads
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sk_regnet import RegularizedMLPRegressor
 from sk_regnet._penalties import (
@@ -78,6 +78,25 @@ def test_group_prox_zeroes_exactly_and_skips_ungrouped_rows():
     out_arr = group_soft_threshold(V, np.full(V.shape, 1.0), ids, n_groups)
     assert_allclose(out_arr, out, rtol=1e-12)
     assert np.all(out_arr[0] == 0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_weighted_group_prox_scalar_step_is_the_constant_array_step(seed):
+    # A scalar step takes the closed form, also with group weights (the
+    # FISTA steps of the adaptive group lasso); an array step, Newton's
+    # method. Constant within the groups, both solve the same problem.
+    rng = np.random.RandomState(seed)
+    W = rng.randn(7, 3)
+    ids, n_groups = check_groups([[0, 1], [2], [3, 4, 5]], 7)  # row 6: none
+    weights = rng.uniform(0.05, 20.0, size=n_groups)
+    for step in (0.01, 0.3, 2.0):
+        closed = group_soft_threshold(W, step, ids, n_groups, group_weights=weights)
+        newton = group_soft_threshold(
+            W, np.full(W.shape, step), ids, n_groups, group_weights=weights
+        )
+        assert_allclose(closed, newton, rtol=1e-12, atol=1e-15)
+        assert_array_equal(closed == 0, newton == 0)
+        assert_allclose(closed[6], W[6])
 
 
 def test_group_prox_array_step_zero_condition():
@@ -280,19 +299,23 @@ def test_deep_l2_removes_the_rescaling_escape():
     n_cols=st.integers(1, 4),
     scale=st.floats(0.01, 10.0),
     array_step=st.booleans(),
+    weighted=st.booleans(),
 )
 def test_group_prox_satisfies_optimality_conditions(
-    seed, n_rows, n_cols, scale, array_step
+    seed, n_rows, n_cols, scale, array_step, weighted
 ):
     # For any input, the output is the exact minimiser: a zero group iff
-    # ||W[g] / t[g]|| <= 1, else (V - W) / t + V / ||V[g]|| = 0 on the group.
+    # ||W[g] / t[g]|| <= 1, else (V - W) / t + V / ||V[g]|| = 0 on the group,
+    # with t the step times the group's weight.
     rng = np.random.RandomState(seed)
     W = scale * rng.randn(n_rows, n_cols)
     ids = rng.randint(-1, 3, size=n_rows)
     n_groups = 3
     t = rng.uniform(0.05, 3.0, size=W.shape) if array_step else 0.7
-    V = group_soft_threshold(W, t, ids, n_groups)
-    t_full = np.broadcast_to(t, W.shape)
+    weights = rng.uniform(0.1, 5.0, size=n_groups) if weighted else None
+    V = group_soft_threshold(W, t, ids, n_groups, group_weights=weights)
+    row_weights = np.ones(n_rows) if weights is None else weights[ids]
+    t_full = np.broadcast_to(t, W.shape) * row_weights[:, None]
     assert_allclose(V[ids < 0], W[ids < 0])
     for g in range(n_groups):
         rows = ids == g
