@@ -26,13 +26,17 @@ from scipy.special import softmax as np_softmax
 
 
 def _weighted_mean(per_entry, sample_weight):
+    # Plain NumPy when autograd is not tracing (the same calls, so the same
+    # result): its wrappers cost more than the sums on small data, and the
+    # solvers' line searches evaluate the loss without its gradient.
+    xp = np if type(per_entry) is np.ndarray else anp
     if sample_weight is None:
-        return anp.mean(per_entry)
+        return xp.mean(per_entry)
     total = np.sum(sample_weight)
     if total == 0:  # a minibatch of zero-weight rows weighs nothing
-        return 0.0 * anp.sum(per_entry)
-    per_sample = anp.mean(per_entry, axis=1)
-    return anp.sum(sample_weight * per_sample) / total
+        return 0.0 * xp.sum(per_entry)
+    per_sample = xp.mean(per_entry, axis=1)
+    return xp.sum(sample_weight * per_sample) / total
 
 
 def _weighted_mean_and_scale(per_entry, sample_weight):

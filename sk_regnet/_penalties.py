@@ -39,12 +39,22 @@ from autograd.extend import defvjp, primitive
 PENALTY_NAMES = ("l1", "l2", "elasticnet", "group_lasso")
 
 
+def _numpy_for(W):
+    """NumPy for a plain array, autograd's wrappers for one it traces.
+
+    The same calls either way, so the same values; the wrappers cost more
+    than the sums on small networks, whose penalty a solver evaluates at
+    every trial step.
+    """
+    return np if type(W) is np.ndarray else anp
+
+
 def _sum_abs(coefs):
-    return sum(anp.sum(anp.abs(W)) for W in coefs)
+    return sum(_numpy_for(W).sum(_numpy_for(W).abs(W)) for W in coefs)
 
 
 def _sum_squares(coefs):
-    return sum(anp.sum(W**2) for W in coefs)
+    return sum(_numpy_for(W).sum(W**2) for W in coefs)
 
 
 def soft_threshold(w, threshold):
