@@ -25,11 +25,19 @@ from scipy.special import expit, xlogy
 from scipy.special import softmax as np_softmax
 
 
+def numpy_for(array):
+    """NumPy for a plain array, autograd's wrappers for one autograd traces.
+
+    The same calls either way, so the same values. The wrappers cost more
+    than the sums on small data, and the solvers' line searches evaluate
+    losses and penalties without their gradients (``_penalties`` uses it
+    too).
+    """
+    return np if type(array) is np.ndarray else anp
+
+
 def _weighted_mean(per_entry, sample_weight):
-    # Plain NumPy when autograd is not tracing (the same calls, so the same
-    # result): its wrappers cost more than the sums on small data, and the
-    # solvers' line searches evaluate the loss without its gradient.
-    xp = np if type(per_entry) is np.ndarray else anp
+    xp = numpy_for(per_entry)
     if sample_weight is None:
         return xp.mean(per_entry)
     total = np.sum(sample_weight)

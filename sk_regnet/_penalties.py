@@ -36,25 +36,17 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.extend import defvjp, primitive
 
+from ._losses import numpy_for
+
 PENALTY_NAMES = ("l1", "l2", "elasticnet", "group_lasso")
 
 
-def _numpy_for(W):
-    """NumPy for a plain array, autograd's wrappers for one it traces.
-
-    The same calls either way, so the same values; the wrappers cost more
-    than the sums on small networks, whose penalty a solver evaluates at
-    every trial step.
-    """
-    return np if type(W) is np.ndarray else anp
-
-
 def _sum_abs(coefs):
-    return sum(_numpy_for(W).sum(_numpy_for(W).abs(W)) for W in coefs)
+    return sum(numpy_for(W).sum(numpy_for(W).abs(W)) for W in coefs)
 
 
 def _sum_squares(coefs):
-    return sum(_numpy_for(W).sum(W**2) for W in coefs)
+    return sum(numpy_for(W).sum(W**2) for W in coefs)
 
 
 def soft_threshold(w, threshold):

@@ -31,6 +31,17 @@ def _least_squares(A, b):
     return value_and_grad
 
 
+def _lasso_terms(lam, max_iter, tol=0.0):
+    """FISTA's keywords for ``lam * ||x||_1`` (its prox and value)."""
+    return dict(
+        prox=lambda x, step: soft_threshold(x, lam * step),
+        nonsmooth=lambda x: lam * np.sum(np.abs(x)),
+        max_iter=max_iter,
+        tol=tol,
+        n_iter_no_change=10,
+    )
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_fista_solves_lasso_like_sklearn(seed):
     A, b = _lasso_problem(seed)
@@ -38,11 +49,7 @@ def test_fista_solves_lasso_like_sklearn(seed):
     res = fista(
         _least_squares(A, b),
         np.zeros(A.shape[1]),
-        prox=lambda x, step: soft_threshold(x, lam * step),
-        nonsmooth=lambda x: lam * np.sum(np.abs(x)),
-        max_iter=2000,
-        tol=1e-14,
-        n_iter_no_change=10,
+        **_lasso_terms(lam, max_iter=2000, tol=1e-14),
     )
     ref = Lasso(alpha=lam, fit_intercept=False, tol=1e-12, max_iter=100000).fit(A, b)
     assert_allclose(res.x, ref.coef_, atol=1e-6)
@@ -53,13 +60,7 @@ def test_fista_solves_lasso_like_sklearn(seed):
 def test_fista_composite_curve_never_increases_and_is_deterministic():
     A, b = _lasso_problem(3)
     lam = 0.1
-    kwargs = dict(
-        prox=lambda x, step: soft_threshold(x, lam * step),
-        nonsmooth=lambda x: lam * np.sum(np.abs(x)),
-        max_iter=300,
-        tol=0.0,
-        n_iter_no_change=10,
-    )
+    kwargs = _lasso_terms(lam, max_iter=300)
     x0 = np.random.RandomState(0).randn(A.shape[1])
     x0_copy = x0.copy()
     res = fista(_least_squares(A, b), x0, **kwargs)
@@ -260,13 +261,7 @@ def test_fista_value_only_trials_give_the_same_iterates_with_fewer_gradients():
         counts["grad"] += 1
         return least_squares(x)
 
-    kwargs = dict(
-        prox=lambda x, step: soft_threshold(x, lam * step),
-        nonsmooth=lambda x: lam * np.sum(np.abs(x)),
-        max_iter=200,
-        tol=0.0,
-        n_iter_no_change=10,
-    )
+    kwargs = _lasso_terms(lam, max_iter=200)
     x0 = np.zeros(A.shape[1])
     plain = fista(value_and_grad, x0, **kwargs)
     grads_plain, counts["grad"] = counts["grad"], 0
@@ -303,13 +298,7 @@ def test_curvature_power_steps_reach_the_largest_eigenvalue():
 def test_fista_with_a_curvature_floor_still_converges(curvature_every):
     A, b = _lasso_problem(4)
     lam = 0.05
-    kwargs = dict(
-        prox=lambda x, step: soft_threshold(x, lam * step),
-        nonsmooth=lambda x: lam * np.sum(np.abs(x)),
-        max_iter=3000,
-        tol=0.0,
-        n_iter_no_change=10,
-    )
+    kwargs = _lasso_terms(lam, max_iter=3000)
     floored = fista(
         _least_squares(A, b),
         np.zeros(A.shape[1]),
